@@ -1,0 +1,59 @@
+import { Context } from '@temporalio/activity';
+import type { Destination } from '../src/jobs/types';
+import type { ActivityDeps } from './deps';
+import { keepHeartbeating } from './heartbeat';
+import { ProgressReporter } from './progress';
+
+export interface DeliverFileInput {
+  readonly jobID: string;
+  readonly owner: string;
+  readonly stagingPath: string;
+  readonly fileName: string;
+  readonly bytes: number;
+  readonly destination: Destination;
+  readonly progressIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+}
+
+export interface DeliveredFile {
+  readonly location: string;
+  readonly expiresAt: string | null;
+}
+
+export function createDeliverActivities(deps: ActivityDeps) {
+  return {
+    /** Uploads the finished staging file to its destination, atomically, reporting bytes sent. */
+    async deliverFile(input: DeliverFileInput): Promise<DeliveredFile> {
+      const ctx = Context.current();
+      const adapter = deps.destinations[input.destination.type];
+      const progress = new ProgressReporter(deps.client, input.progressIntervalMs);
+      let sent = 0;
+      const heartbeat = keepHeartbeating(ctx, () => ({ bytesSent: sent }), input.heartbeatTimeoutMs);
+      try {
+        const result = await adapter.upload(input.destination, {
+          jobID: input.jobID,
+          owner: input.owner,
+          localPath: input.stagingPath,
+          fileName: input.fileName,
+          bytes: input.bytes,
+          signal: ctx.cancellationSignal,
+          onProgress: (bytes) => {
+            sent = bytes;
+            ctx.heartbeat({ bytesSent: bytes });
+            progress.report({ completedItems: 0, bytes, phase: 'uploading' });
+          },
+        });
+        progress.report({ completedItems: 0, bytes: input.bytes, phase: 'uploading' }, true);
+        await progress.flush();
+        ctx.log.info('file delivered', {
+          jobID: input.jobID,
+          type: input.destination.type,
+          location: result.location,
+        });
+        return { location: result.location, expiresAt: result.expiresAt ?? null };
+      } finally {
+        heartbeat.stop();
+      }
+    },
+  };
+}

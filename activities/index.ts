@@ -1,0 +1,30 @@
+import type { ActivityDeps } from './deps';
+import { createDeliverActivities } from './deliver';
+import { createExportActivities } from './export';
+import { withFailureMapping } from './failures';
+import { createPlanActivities } from './plan';
+
+type AsyncFns = Record<string, (...args: never[]) => Promise<unknown>>;
+
+function mapped<T extends AsyncFns>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      withFailureMapping(fn as (...args: unknown[]) => Promise<unknown>),
+    ]),
+  ) as unknown as T;
+}
+
+/** Activities on the shared task queue: any worker may run them. */
+export function createSharedActivities(deps: ActivityDeps) {
+  return mapped({ ...createPlanActivities(deps) });
+}
+
+/** Activities on a host's own task queue: they read and write that host's staging disk. */
+export function createHostActivities(deps: ActivityDeps) {
+  return mapped({ ...createExportActivities(deps), ...createDeliverActivities(deps) });
+}
+
+export type SharedActivities = ReturnType<typeof createSharedActivities>;
+export type HostActivities = ReturnType<typeof createHostActivities>;
+export type { ActivityDeps };

@@ -1,0 +1,157 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { z } from 'zod';
+import {
+  AppError,
+  AuthenticationError,
+  ConflictError,
+  GoneError,
+  NotFoundError,
+  RateLimitedError,
+  RequestValidationError,
+  UnknownReferenceError,
+  type ErrorDetail,
+} from '../errors';
+import type { Logger } from '../logger';
+
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details: readonly ErrorDetail[];
+  };
+}
+
+/** Closest known key for a mistyped one ("showheader" → "showHeader"). */
+function suggest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase().replace(/[-_]/g, '');
+  return known.find((k) => k.toLowerCase().replace(/[-_]/g, '') === lower);
+}
+
+/** zod issues as `{path, message}` details; unknown keys get one detail each, with a suggestion. */
+export function zodDetails(
+  error: z.ZodError,
+  knownKeys: (path: string) => readonly string[] = () => [],
+): ErrorDetail[] {
+  return error.issues.flatMap((issue): ErrorDetail[] => {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const hint = suggest(key, knownKeys(base));
+        return {
+          path: base ? `${base}.${key}` : key,
+          message: `unknown key${hint ? ` (keys are case-sensitive: did you mean "${hint}"?)` : ''}`,
+        };
+      });
+    }
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
+    return [{ path: base, message }];
+  });
+}
+
+function summarize(details: readonly ErrorDetail[]): string {
+  const first = details.slice(0, 3).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message));
+  return first.join('; ') + (details.length > 3 ? `; and ${details.length - 3} more` : '');
+}
+
+interface HttpError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly details: readonly ErrorDetail[];
+  readonly headers?: Record<string, string>;
+}
+
+/** body-parser's own errors carry `type` and `status`. */
+interface BodyParserError {
+  readonly type?: string;
+  readonly status?: number;
+  readonly expose?: boolean;
+}
+
+/** The one place errors become HTTP statuses. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof z.ZodError) {
+    const details = zodDetails(err);
+    return { status: 400, code: 'invalid_request', message: summarize(details), details };
+  }
+  if (err instanceof AppError) {
+    const status =
+      err instanceof RequestValidationError
+        ? 400
+        : err instanceof AuthenticationError
+          ? 401
+          : err instanceof NotFoundError
+            ? 404
+            : err instanceof ConflictError
+              ? 409
+              : err instanceof GoneError
+                ? 410
+                : err instanceof UnknownReferenceError
+                  ? 422
+                  : err instanceof RateLimitedError
+                    ? 429
+                    : 500;
+    const headers: Record<string, string> = {};
+    if (err instanceof AuthenticationError)
+      headers['WWW-Authenticate'] = 'Basic realm="contact-exports", charset="UTF-8"';
+    if (err instanceof RateLimitedError) headers['Retry-After'] = String(err.retryAfterSeconds);
+    return { status, code: err.code, message: err.message, details: err.details, headers };
+  }
+  const parserError = err as BodyParserError;
+  switch (parserError?.type) {
+    case 'entity.too.large':
+      return {
+        status: 413,
+        code: 'payload_too_large',
+        message: 'request body is larger than 1 MB',
+        details: [],
+      };
+    case 'entity.parse.failed':
+      return { status: 400, code: 'invalid_json', message: 'request body is not valid JSON', details: [] };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return {
+        status: 415,
+        code: 'unsupported_media_type',
+        message: 'request body must be UTF-8 JSON',
+        details: [],
+      };
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return { status: 400, code: 'invalid_request', message: 'request body was incomplete', details: [] };
+    default:
+      break;
+  }
+  if (
+    typeof parserError?.status === 'number' &&
+    parserError.status >= 400 &&
+    parserError.status < 500 &&
+    parserError.expose
+  ) {
+    return {
+      status: parserError.status,
+      code: 'invalid_request',
+      message: (err as Error).message,
+      details: [],
+    };
+  }
+  return { status: 500, code: 'internal_error', message: 'internal error', details: [] };
+}
+
+export function sendError(res: Response, error: HttpError): void {
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+  const body: ErrorBody = { error: { code: error.code, message: error.message, details: error.details } };
+  res.status(error.status).json(body);
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const error = toHttpError(err);
+    if (error.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, error);
+  };
+}

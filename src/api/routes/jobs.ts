@@ -1,0 +1,68 @@
+import { Router } from 'express';
+import { GoneError, NotFoundError } from '../../errors';
+import { getJob } from '../../jobs/get-job';
+import { storageKey } from '../../storage/internal-storage';
+import { ownerOf } from '../auth';
+import type { ApiDeps } from '../deps';
+
+const jobIdPattern = /^[A-Za-z0-9-]{1,100}$/;
+
+export function jobsRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/jobs/:jobID', async (req, res) => {
+    if (!jobIdPattern.test(req.params.jobID)) throw new NotFoundError(`no job ${req.params.jobID}`);
+    res.json(await getJob(deps.client, req.params.jobID, ownerOf(res)));
+  });
+
+  router.get('/jobs/:jobID/download', async (req, res) => {
+    const { jobID } = req.params;
+    if (!jobIdPattern.test(jobID)) throw new NotFoundError(`no job ${jobID}`);
+    const owner = ownerOf(res);
+    const job = await getJob(deps.client, jobID, owner);
+    if (job.destination.type !== 'aws')
+      throw new NotFoundError(
+        `job ${jobID} was delivered to ${job.destination.type}, not to internal storage`,
+      );
+    if (job.status !== 'Done' || !job.file)
+      throw new NotFoundError(`job ${jobID} has no file yet (status ${job.status})`);
+    if (job.expiresAt && Date.parse(job.expiresAt) <= Date.now())
+      throw new GoneError(`the file of job ${jobID} expired at ${job.expiresAt}`);
+    const key = storageKey(owner, jobID, job.file.name);
+    const stat = await deps.storage.stat(key);
+    if (!stat) throw new GoneError(`the file of job ${jobID} is no longer stored`);
+
+    const contentType = job.file.name.endsWith('.gz')
+      ? 'application/gzip'
+      : job.exportType === 'json'
+        ? 'application/json'
+        : 'text/csv; charset=utf-8';
+    res.setHeader('Content-Type', contentType);
+    res.attachment(job.file.name);
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Cache-Control', 'private, no-store');
+
+    const ranges = req.headers.range ? req.range(stat.bytes) : undefined;
+    if (ranges === -1) {
+      res.status(416).setHeader('Content-Range', `bytes */${stat.bytes}`).end();
+      return;
+    }
+    const single =
+      Array.isArray(ranges) && ranges.length === 1 && ranges.type === 'bytes' ? ranges[0] : undefined;
+    const stream = await deps.storage.read(key, single);
+    if (single) {
+      res.status(206);
+      res.setHeader('Content-Range', `bytes ${single.start}-${single.end}/${stat.bytes}`);
+      res.setHeader('Content-Length', String(single.end - single.start + 1));
+    } else {
+      res.setHeader('Content-Length', String(stat.bytes));
+    }
+    stream.on('error', (err) => {
+      deps.logger.error({ err, jobID }, 'download stream failed');
+      res.destroy(err);
+    });
+    stream.pipe(res);
+  });
+
+  return router;
+}

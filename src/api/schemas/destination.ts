@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { Destination } from '../../jobs/types';
+import { credentialSchema, destinationPathSchema, portSchema, serverSchema } from './common';
+
+const s3Bucket = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)',
+  );
+const gcsBucket = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/,
+    'expected a GCS bucket name (lower-case letters, digits, dots, dashes, underscores)',
+  );
+
+/** One strict schema per destination type (SPEC section 2); unknown keys are refused by name. */
+export const destinationSchemas = {
+  aws: z
+    .strictObject({ type: z.literal('aws') })
+    .describe('Internal storage, downloadable from GET /jobs/{jobID}/download for 30 days'),
+  ftp: z
+    .strictObject({
+      type: z.literal('ftp'),
+      server: serverSchema,
+      port: portSchema,
+      username: credentialSchema,
+      password: credentialSchema,
+      path: destinationPathSchema.default('/'),
+    })
+    .describe('FTP (passive mode; explicit FTPS when the operator enables it). path is a folder.'),
+  sftp: z
+    .strictObject({
+      type: z.literal('sftp'),
+      server: serverSchema,
+      port: portSchema,
+      username: credentialSchema,
+      password: credentialSchema.optional(),
+      savedKey: z.string().min(1).max(100).optional(),
+      path: destinationPathSchema.default('/'),
+    })
+    .describe('SFTP with a password or a saved key (POST /sftpkeys). path is a folder.')
+    .superRefine((d, ctx) => {
+      if ((d.password === undefined) === (d.savedKey === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [d.password === undefined ? 'password' : 'savedKey'],
+          message: 'give either password or savedKey (exactly one)',
+        });
+      }
+    }),
+  s3: z
+    .strictObject({
+      type: z.literal('s3'),
+      aws_access_key_id: credentialSchema,
+      aws_secret_access_key: credentialSchema,
+      aws_bucket: s3Bucket,
+      aws_region: z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-west-2'),
+      path: destinationPathSchema.default(''),
+    })
+    .describe('Amazon S3. path is a folder, or folder + file name when its last segment has an extension.'),
+  gcs: z
+    .strictObject({
+      type: z.literal('gcs'),
+      gcs_bucket: gcsBucket,
+      path: destinationPathSchema.default(''),
+    })
+    .describe("Google Cloud Storage with the operator's credentials. path is a folder."),
+} as const;
+
+export const destinationTypes = Object.keys(destinationSchemas) as (keyof typeof destinationSchemas)[];
+
+/**
+ * `destination`: dispatched on `type` (any case) to its strict schema, with issues reported at
+ * their full path (destination.port). Built by hand rather than as a zod union so a wrong port
+ * says "destination.port: ..." instead of "no union member matched".
+ */
+export const destinationSchema = z
+  .looseObject({
+    type: z.string({ message: `required: one of ${destinationTypes.join(', ')}` }),
+  })
+  .transform((raw, ctx): Destination => {
+    const type = raw.type.toLowerCase();
+    const schema = (destinationSchemas as Record<string, z.ZodType<Destination>>)[type];
+    if (!schema) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `expected one of ${destinationTypes.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse({ ...raw, type });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue(
+          issue.code === 'unrecognized_keys'
+            ? { code: 'unrecognized_keys', keys: issue.keys, path: issue.path, message: issue.message }
+            : { code: 'custom', path: issue.path, message: issueMessage(issue) },
+        );
+      }
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  return issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
+}

@@ -1,0 +1,67 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { createLogger, type Logger } from '../logger';
+import { createInternalStorage } from '../storage/create';
+import { connectContactStore, ensureIndexes, type ContactStore } from '../store/mongo';
+import { connectClient, retryUntil } from '../temporal/connect';
+import { anyOf, configuredKeysVerifier } from './auth';
+import { createApp } from './app';
+import type { ApiDeps } from './deps';
+
+export interface WebServer {
+  readonly url: string;
+  readonly port: number;
+  readonly deps: ApiDeps;
+  stop(): Promise<void>;
+}
+
+export interface WebServerOptions {
+  readonly config: Config;
+  readonly logger?: Logger;
+  readonly store?: ContactStore;
+  readonly client?: Client;
+  /** Listen on this port instead of config.port (tests pass 0). */
+  readonly port?: number;
+}
+
+/** Connects to Temporal and MongoDB and serves the API on 127.0.0.1 (or HOST). */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger('api', config.logLevel);
+  const store = options.store ?? (await retryUntil('MongoDB', () => connectContactStore(config.mongodbUri)));
+  await ensureIndexes(store.db);
+  const client = options.client ?? (await connectClient(config));
+  if (config.apiKeys.length === 0) logger.warn('API_KEYS is empty: only keys stored in MongoDB are accepted');
+
+  const deps: ApiDeps = {
+    config,
+    client,
+    db: store.db,
+    storage: createInternalStorage(config),
+    verifyApiKey: anyOf([configuredKeysVerifier(config.apiKeys)]),
+    logger,
+  };
+  const app = createApp(deps);
+  const { host } = config;
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port ?? config.port, host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url }, 'gateway listening');
+
+  return {
+    url,
+    port,
+    deps,
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      if (!options.client) await client.connection.close();
+      if (!options.store) await store.close();
+    },
+  };
+}

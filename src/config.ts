@@ -1,0 +1,161 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The process environment, validated once at start-up (SPEC section 9). Every key is documented in
+ * README "Configuration"; a bad value stops the process with a message naming the key.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce
+  .number({ message: 'expected a port number' })
+  .int('expected a whole number')
+  .min(1, 'expected a port number 1-65535')
+  .max(65535, 'expected a port number 1-65535');
+
+const positiveInt = z.coerce
+  .number({ message: 'expected a number' })
+  .int('expected a whole number')
+  .positive();
+
+/** Durations such as `30d`, `12h`, `15m`, `10s`, `500ms`, or plain milliseconds. */
+export const duration = z.string().transform((raw, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!match) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration like 30d, 12h, 10s or 500ms, got "${raw}"`,
+    });
+    return z.NEVER;
+  }
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'] ?? 1;
+  return Math.round(Number(match[1]) * unit);
+});
+
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://exports.example.com' }).optional(),
+
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+    .default('contact-exports'),
+
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI')
+    .default('mongodb://127.0.0.1:27017/contact_exports'),
+
+  API_KEYS: list.default([]),
+
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'expected smtp://host:port or smtps://user:pass@host:port')
+    .optional(),
+  MAIL_FROM: z.email('expected an email address').default('contact-exports@localhost'),
+
+  STORAGE_DIR: z.string().min(1).default('.data/storage'),
+  STAGING_DIR: z.string().min(1).default('.data/staging'),
+  WORKER_HOST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+    .optional(),
+
+  ALLOW_PRIVATE_DESTINATIONS: booleanFlag.default(false),
+  EXPORT_BATCH_SIZE: positiveInt.max(100_000).default(2000),
+  STORAGE_RETENTION: duration.default(30 * 86_400_000),
+  EXPORT_HEARTBEAT_TIMEOUT: duration.default(30_000),
+  EXPORT_HOST_TIMEOUT: duration.default(5 * 60_000),
+  PROGRESS_INTERVAL: duration.default(2000),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+/** Every environment variable the service reads (docker-compose and docs are checked against it). */
+export const configKeys: readonly string[] = Object.keys(envSchema.shape);
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly logLevel: string;
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string };
+  readonly mongodbUri: string;
+  readonly apiKeys: readonly string[];
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly storageDir: string;
+  readonly stagingDir: string;
+  readonly workerHostId: string | undefined;
+  readonly exportBatchSize: number;
+  /** Destinations may resolve to loopback/private addresses (tests, on-premise partners). */
+  readonly allowPrivateDestinations: boolean;
+  readonly storageRetentionMs: number;
+  readonly exportHeartbeatTimeoutMs: number;
+  readonly exportHostTimeoutMs: number;
+  readonly progressIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** Parses an environment (process.env by default). Empty strings count as unset. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.join('.');
+        const got = cleaned[key];
+        return `${key}: ${issue.message}${got !== undefined && !issue.message.includes('got') ? ` (got "${got}")` : ''}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    },
+    mongodbUri: e.MONGODB_URI,
+    apiKeys: e.API_KEYS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    storageDir: path.resolve(e.STORAGE_DIR),
+    stagingDir: path.resolve(e.STAGING_DIR),
+    workerHostId: e.WORKER_HOST_ID,
+    exportBatchSize: e.EXPORT_BATCH_SIZE,
+    allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
+    storageRetentionMs: e.STORAGE_RETENTION,
+    exportHeartbeatTimeoutMs: e.EXPORT_HEARTBEAT_TIMEOUT,
+    exportHostTimeoutMs: e.EXPORT_HOST_TIMEOUT,
+    progressIntervalMs: e.PROGRESS_INTERVAL,
+  };
+}

@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { createLogger } from '../logger';
+import { runMain } from '../run-main';
+import { seedStore } from '../seed/seed-store';
+import { connectContactStore, ensureIndexes } from '../store/mongo';
+import { startProcess, type ManagedProcess } from './processes';
+import { devServicesOptionsFromEnv, startDevServices } from './services';
+
+const DEV_API_KEY = 'dev-api-key';
+
+/**
+ * npm run dev: the whole service on embedded defaults — Temporal dev server with its Web UI,
+ * FerretDB, demo contacts when the store is empty, the worker and the gateway. Ctrl-C stops all.
+ */
+async function main(): Promise<void> {
+  const logger = createLogger('dev');
+  const options = devServicesOptionsFromEnv();
+  const port = Number(process.env.PORT ?? 3000);
+  const services = await startDevServices(options);
+  const mongodbUri = process.env.MONGODB_URI ?? services.ferretdb.uriFor('contact_exports');
+  const apiKeys = process.env.API_KEYS ?? DEV_API_KEY;
+
+  const store = await connectContactStore(mongodbUri);
+  await ensureIndexes(store.db);
+  if ((await store.db.collection('contacts').estimatedDocumentCount()) === 0) {
+    const contacts = Number(process.env.DEV_SEED_CONTACTS ?? 5000);
+    logger.info({ contacts }, 'empty contact store: seeding demo data');
+    await seedStore(store.db, { contacts });
+  }
+  await store.close();
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MONGODB_URI: mongodbUri,
+    TEMPORAL_ADDRESS: services.temporal.address,
+    API_KEYS: apiKeys,
+    PORT: String(port),
+    STORAGE_DIR: process.env.STORAGE_DIR ?? path.join(options.dataDir, 'storage'),
+    STAGING_DIR: process.env.STAGING_DIR ?? path.join(options.dataDir, 'staging'),
+  };
+  const dist = path.resolve(__dirname, '..');
+  const children: ManagedProcess[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(children.map((c) => c.stop()));
+    await services.stop();
+  };
+  try {
+    children.push(
+      await startProcess({
+        name: 'worker',
+        command: process.execPath,
+        args: [path.join(dist, 'worker.js')],
+        env,
+        ready: () => Promise.resolve(true),
+      }),
+    );
+    children.push(
+      await startProcess({
+        name: 'api',
+        command: process.execPath,
+        args: [path.join(dist, 'api', 'main.js')],
+        env,
+        ready: async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+      }),
+    );
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  const firstKey = apiKeys.split(',')[0] ?? DEV_API_KEY;
+  const banner = [
+    '',
+    'contact-exports is running:',
+    `  API              http://localhost:${port}   (API key: ${firstKey})`,
+    `  Temporal Web UI  ${services.temporal.uiUrl ?? '(headless)'}`,
+    `  MongoDB (wire)   ${mongodbUri}`,
+    '',
+    'Try an export:',
+    `  curl -s -u ${firstKey}: -H 'Content-Type: application/json' \\`,
+    `    -d '{"exportType":"csv","showHeader":true}' http://localhost:${port}/contactexports`,
+    `  curl -s -u ${firstKey}: http://localhost:${port}/jobs/<jobID>`,
+    `  curl -s -u ${firstKey}: -o export.csv http://localhost:${port}/jobs/<jobID>/download`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stderr.write(banner.join('\n'));
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    stopAll().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  for (const p of [...children, services.temporal.process, services.ferretdb.process]) {
+    p.child.once('exit', (code) => {
+      if (!stopping) {
+        logger.error({ process: p.name, code }, 'a process exited unexpectedly; stopping the stack');
+        stop('child-exit');
+      }
+    });
+  }
+}
+
+runMain('dev', main);

@@ -1,0 +1,105 @@
+/**
+ * One error class per failure family. `code` is stable and user-facing (it appears in HTTP error
+ * bodies and job errors); the class name is the Temporal failure type, so retry policies can list
+ * non-retryable types by name. Mapping to HTTP lives in src/api/http-errors.ts, mapping to Temporal
+ * failures in activities/failures.ts: one place each.
+ */
+export interface ErrorDetail {
+  readonly path: string;
+  readonly message: string;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  /** Whether trying the same thing again may succeed (network blips, a server still starting). */
+  readonly retryable: boolean = false;
+  constructor(
+    message: string,
+    readonly details: readonly ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = this.constructor.name;
+  }
+}
+
+/** The request does not match the schema (HTTP 400). */
+export class RequestValidationError extends AppError {
+  readonly code = 'invalid_request';
+}
+
+/** The request is well formed but names things that do not exist (HTTP 422). */
+export class UnknownReferenceError extends AppError {
+  readonly code = 'unknown_reference';
+}
+
+export class AuthenticationError extends AppError {
+  readonly code = 'unauthorized';
+}
+
+export class NotFoundError extends AppError {
+  readonly code = 'not_found';
+}
+
+export class ConflictError extends AppError {
+  readonly code = 'conflict';
+}
+
+export class GoneError extends AppError {
+  readonly code = 'gone';
+}
+
+export class RateLimitedError extends AppError {
+  readonly code = 'rate_limited';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The job was cancelled by its owner; not a failure of the export. */
+export class ExportCancelledError extends AppError {
+  readonly code = 'cancelled';
+}
+
+/** Contact store problems while exporting (connection lost, cursor killed): worth retrying. */
+export class ContactStoreUnavailableError extends AppError {
+  readonly code = 'contact_store_unavailable';
+  override readonly retryable = true;
+}
+
+/** Credentials refused by the destination (wrong password, key, access key). */
+export class DestinationAuthError extends AppError {
+  readonly code = 'destination_auth_failed';
+}
+
+/** Logged in, but not allowed to write where asked. */
+export class DestinationPermissionError extends AppError {
+  readonly code = 'destination_permission_denied';
+}
+
+/** The host does not resolve, the bucket does not exist, or the host is not allowed. */
+export class DestinationNotFoundError extends AppError {
+  readonly code = 'destination_not_found';
+}
+
+/** Connection refused or reset, timeouts, 5xx: retried with backoff. */
+export class DestinationUnavailableError extends AppError {
+  readonly code = 'destination_unavailable';
+  override readonly retryable = true;
+}
+
+/** Class names of the errors that must never be retried by Temporal. */
+export const nonRetryableErrorTypes: readonly string[] = [
+  RequestValidationError.name,
+  UnknownReferenceError.name,
+  DestinationAuthError.name,
+  DestinationPermissionError.name,
+  DestinationNotFoundError.name,
+  ExportCancelledError.name,
+];
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

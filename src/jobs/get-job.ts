@@ -1,0 +1,51 @@
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { NotFoundError } from '../errors';
+import { statusQuery } from '../../workflows/definitions';
+import { jobFromExecution, ownerOfExecution, workflowIdFor } from './job-records';
+import type { JobView } from './types';
+
+function isJobView(value: unknown): value is JobView {
+  return typeof value === 'object' && value !== null && 'jobID' in value && 'status' in value;
+}
+
+/**
+ * GET /jobs/{jobID}: the `status` query while the job runs, the workflow's result (or its failure
+ * details) once it has ended. Jobs of other API keys are reported as not found.
+ */
+export async function getJob(client: Client, jobID: string, owner: string): Promise<JobView> {
+  const handle = client.workflow.getHandle(workflowIdFor(jobID));
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no job ${jobID}`);
+    throw err;
+  }
+  if (ownerOfExecution(description) !== owner) throw new NotFoundError(`no job ${jobID}`);
+
+  switch (description.status.name) {
+    case 'RUNNING':
+      try {
+        return await handle.query(statusQuery);
+      } catch {
+        // No worker free to answer (all busy or restarting): fall back to what visibility knows.
+        return jobFromExecution(description);
+      }
+    case 'COMPLETED': {
+      const result: unknown = await handle.result();
+      return isJobView(result) ? result : jobFromExecution(description);
+    }
+    case 'FAILED':
+      try {
+        await handle.result();
+      } catch (err) {
+        const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+        const view = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
+        if (isJobView(view)) return view;
+      }
+      return jobFromExecution(description);
+    default:
+      return jobFromExecution(description);
+  }
+}

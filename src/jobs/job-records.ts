@@ -1,0 +1,86 @@
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { JobStatusName, JobView, PublicDestination } from './types';
+import { DestinationType, ExportName, ExportOwner, ExportStatus } from '../../workflows/search-attributes';
+import { workflowIdPrefix } from '../../workflows/definitions';
+
+/** What the gateway stores in the memo at start: enough to list a job without asking the workflow. */
+export interface JobMemo {
+  readonly job: {
+    readonly jobName: string;
+    readonly exportType: 'csv' | 'json';
+    readonly compress: boolean;
+    readonly destination: PublicDestination;
+    readonly requestHash: string;
+  };
+  /** Written by the workflow when the job ends. */
+  readonly result?: Pick<
+    JobView,
+    'status' | 'totalItems' | 'completedItems' | 'file' | 'expiresAt' | 'error' | 'times'
+  >;
+}
+
+export function workflowIdFor(jobID: string): string {
+  return `${workflowIdPrefix}${jobID}`;
+}
+
+export function jobIdFrom(workflowId: string): string {
+  return workflowId.startsWith(workflowIdPrefix) ? workflowId.slice(workflowIdPrefix.length) : workflowId;
+}
+
+type ExecutionInfo = Omit<WorkflowExecutionInfo, 'raw'>;
+
+export function ownerOfExecution(info: ExecutionInfo): string | undefined {
+  return info.typedSearchAttributes.get(ExportOwner);
+}
+
+function statusFromExecution(info: ExecutionInfo): JobStatusName {
+  const fromAttribute = info.typedSearchAttributes.get(ExportStatus) as JobStatusName | undefined;
+  switch (info.status.name) {
+    case 'COMPLETED':
+      return 'Done';
+    case 'CANCELLED':
+      return 'Cancelled';
+    case 'FAILED':
+    case 'TERMINATED':
+    case 'TIMED_OUT':
+      return fromAttribute === 'Cancelled' ? 'Cancelled' : 'Failed';
+    default:
+      return fromAttribute ?? 'Pending';
+  }
+}
+
+/**
+ * A job as visibility and the memo know it (no workflow query): used for GET /jobs rows and when a
+ * closed job's result cannot be read (terminated by an operator, for example).
+ */
+export function jobFromExecution(info: ExecutionInfo): JobView {
+  const memo = (info.memo ?? {}) as Partial<JobMemo>;
+  const result = memo.result;
+  const status = statusFromExecution(info);
+  const start = info.startTime.toISOString();
+  const end = info.closeTime?.toISOString() ?? null;
+  const total = result?.totalItems ?? null;
+  const completed = result?.completedItems ?? 0;
+  return {
+    jobID: jobIdFrom(info.workflowId),
+    jobName: memo.job?.jobName ?? info.typedSearchAttributes.get(ExportName) ?? '',
+    type: 'contactexport',
+    status,
+    phase: status === 'Done' ? 'notifying' : status === 'Pending' ? 'planning' : 'exporting',
+    totalItems: total,
+    completedItems: completed,
+    percent: status === 'Done' ? 100 : total ? Math.min(100, Math.floor((completed / total) * 100)) : null,
+    bytes: result?.file?.bytes ?? 0,
+    times: { start: result?.times.start ?? start, end: result?.times.end ?? end },
+    file: result?.file ?? null,
+    expiresAt: result?.expiresAt ?? null,
+    error:
+      result?.error ??
+      (status === 'Failed' && !result
+        ? { code: 'export_failed', message: `workflow ${info.status.name.toLowerCase()}` }
+        : null),
+    destination: memo.job?.destination ?? { type: info.typedSearchAttributes.get(DestinationType) ?? 'aws' },
+    exportType: memo.job?.exportType ?? 'csv',
+    compress: memo.job?.compress ?? false,
+  };
+}

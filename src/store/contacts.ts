@@ -1,0 +1,76 @@
+import { ObjectId, type Db, type Document, type Filter } from 'mongodb';
+import { collections } from './mongo';
+
+/** `_id` values as they travel through Temporal (heartbeat details are JSON). */
+export type SerializedId =
+  | { readonly type: 'objectId'; readonly value: string }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'number'; readonly value: number };
+
+export function serializeId(id: unknown): SerializedId | null {
+  if (id === null || id === undefined) return null;
+  if (id instanceof ObjectId) return { type: 'objectId', value: id.toHexString() };
+  if (typeof id === 'string') return { type: 'string', value: id };
+  if (typeof id === 'number') return { type: 'number', value: id };
+  throw new Error(`unsupported contact _id type: ${typeof id}`);
+}
+
+export function deserializeId(id: SerializedId | null | undefined): unknown {
+  if (!id) return null;
+  return id.type === 'objectId' ? new ObjectId(id.value) : id.value;
+}
+
+export interface ContactPagesOptions {
+  readonly filter: Filter<Document>;
+  readonly projection: Record<string, 1>;
+  /** Resume after this `_id` (exclusive); null starts at the beginning. */
+  readonly afterId: unknown;
+  readonly batchSize: number;
+  /** Exclusive upper bound on `_id`, for partitioned exports. */
+  readonly beforeId?: unknown;
+}
+
+/**
+ * One cursor over the matching contacts in `_id` order, yielding each server batch as a page.
+ * A single long cursor walks the `_id` index on MongoDB; on FerretDB v1 (which pushes down neither
+ * `_id` ranges nor sorts) it costs one scan, where a query per page would cost one scan per page.
+ */
+export async function* contactPages(db: Db, options: ContactPagesOptions): AsyncGenerator<Document[]> {
+  const range: Record<string, unknown> = {};
+  if (options.afterId !== null && options.afterId !== undefined) range.$gt = options.afterId;
+  if (options.beforeId !== null && options.beforeId !== undefined) range.$lt = options.beforeId;
+  const clauses: Filter<Document>[] = [];
+  if (Object.keys(range).length > 0) clauses.push({ _id: range });
+  if (Object.keys(options.filter).length > 0) clauses.push(options.filter);
+  const query: Filter<Document> =
+    clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses };
+
+  const cursor = db.collection(collections.contacts).find(query, {
+    projection: { ...options.projection, _id: 1 },
+    sort: { _id: 1 },
+    batchSize: options.batchSize,
+  });
+  try {
+    while (await cursor.hasNext()) {
+      yield cursor.readBufferedDocuments();
+    }
+  } finally {
+    await cursor.close();
+  }
+}
+
+/**
+ * How many contacts an export will write, for progress percentages. Without a filter this asks
+ * the collection statistics (O(1) on MongoDB and FerretDB; a count command scans on FerretDB).
+ */
+export async function countContacts(db: Db, filter: Filter<Document>): Promise<number> {
+  const contacts = db.collection(collections.contacts);
+  if (Object.keys(filter).length > 0) return contacts.countDocuments(filter);
+  try {
+    const stats = await db.command({ collStats: collections.contacts });
+    if (typeof stats.count === 'number') return stats.count;
+  } catch {
+    // collStats is deprecated on newer MongoDB versions; fall through to the estimate.
+  }
+  return contacts.estimatedDocumentCount();
+}

@@ -1,0 +1,39 @@
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../config';
+
+/** Retries `attempt` until it succeeds or `timeoutMs` passes (servers starting beside us). */
+export async function retryUntil<T>(what: string, attempt: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 200;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() + delay > deadline) {
+        throw new Error(
+          `${what} not reachable after ${Math.round(timeoutMs / 1000)}s: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 2000);
+    }
+  }
+}
+
+export function createDataConverter(_config: Config): DataConverter {
+  return {};
+}
+
+export async function connectClient(config: Config, timeoutMs = 60_000): Promise<Client> {
+  const connection = await retryUntil(
+    `Temporal at ${config.temporal.address}`,
+    () => Connection.connect({ address: config.temporal.address }),
+    timeoutMs,
+  );
+  return new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(config),
+  });
+}

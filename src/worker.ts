@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { createHostActivities, createSharedActivities, type ActivityDeps } from '../activities';
+import { loadConfig, type Config } from './config';
+import { createDestinations } from './destinations/registry';
+import { createLogger, type Logger } from './logger';
+import { runMain } from './run-main';
+import { connectContactStore, ensureIndexes, type ContactStore } from './store/mongo';
+import { connectClient, createDataConverter, retryUntil } from './temporal/connect';
+
+/**
+ * A worker process runs two Temporal workers: one on the shared task queue (workflows, planning,
+ * email) and one on this host's own queue (export and upload, which share the staging disk).
+ */
+export interface ExportWorkers {
+  readonly hostQueue: string;
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function defaultHostId(config: Config): string {
+  // Stable across restarts (a restarted worker resumes its host's exports), distinct per staging folder.
+  const disk = createHash('sha256').update(config.stagingDir).digest('hex').slice(0, 8);
+  return `${os.hostname()}-${disk}`;
+}
+
+/** The prebuilt workflow bundle when present (production, `npm run build`), else the sources. */
+function workflowSource(
+  bundlePath?: string,
+): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle =
+    bundlePath ?? process.env.WORKFLOW_BUNDLE ?? path.join(__dirname, '..', 'workflow-bundle.js');
+  if (existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
+  return { workflowsPath: require.resolve('../workflows') };
+}
+
+/** Routes the SDK's own logs into our JSON logger; once per process, so only from main(). */
+function installRuntime(logger: Logger, level: string): void {
+  const sdkLevel = (
+    ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level.toUpperCase()) ? level.toUpperCase() : 'INFO'
+  ) as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, (entry) => {
+      const meta = { ...(entry.meta ?? {}), sdk: true };
+      const method =
+        entry.level === 'TRACE'
+          ? 'trace'
+          : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
+      logger[method](meta, entry.message);
+    }),
+  });
+}
+
+export interface WorkerOptions {
+  readonly config: Config;
+  readonly logger?: Logger;
+  /** Reuse an existing store/client (tests); otherwise the worker connects its own. */
+  readonly store?: ContactStore;
+  readonly client?: Client;
+  /** A prebuilt workflow bundle (tests build one per run). */
+  readonly workflowBundlePath?: string;
+}
+
+export async function createExportWorkers(options: WorkerOptions): Promise<ExportWorkers> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger('worker', config.logLevel);
+
+  const store = options.store ?? (await retryUntil('MongoDB', () => connectContactStore(config.mongodbUri)));
+  await ensureIndexes(store.db);
+  const client = options.client ?? (await connectClient(config));
+  const connection = await retryUntil(`Temporal at ${config.temporal.address}`, () =>
+    NativeConnection.connect({ address: config.temporal.address }),
+  );
+
+  const hostId = config.workerHostId ?? defaultHostId(config);
+  const hostQueue = `${config.temporal.taskQueue}@${hostId}`;
+  const deps: ActivityDeps = {
+    config,
+    db: store.db,
+    client,
+    logger,
+    destinations: createDestinations(config),
+    host: { id: hostId, taskQueue: hostQueue },
+  };
+  const dataConverter = createDataConverter(config);
+  const common = { connection, namespace: config.temporal.namespace, dataConverter };
+
+  const sharedWorker = await Worker.create({
+    ...common,
+    ...workflowSource(options.workflowBundlePath),
+    taskQueue: config.temporal.taskQueue,
+    activities: createSharedActivities(deps),
+  });
+  const hostWorker = await Worker.create({
+    ...common,
+    taskQueue: hostQueue,
+    activities: createHostActivities(deps),
+    // Exports are I/O bound and stream with bounded memory; a handful at once per host.
+    maxConcurrentActivityTaskExecutions: 8,
+  });
+  logger.info({ taskQueue: config.temporal.taskQueue, hostQueue }, 'worker ready');
+
+  const shutdown = (): Promise<void> => {
+    for (const w of [sharedWorker, hostWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+    return Promise.resolve();
+  };
+  return {
+    hostQueue,
+    shutdown,
+    run: async () => {
+      try {
+        await Promise.all([sharedWorker.run(), hostWorker.run()]);
+      } finally {
+        await connection.close();
+        if (!options.client) await client.connection.close();
+        if (!options.store) await store.close();
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.logLevel);
+  installRuntime(logger, config.logLevel);
+  const workers = await createExportWorkers({ config, logger });
+  await workers.run();
+  logger.info('worker stopped');
+}
+
+if (require.main === module) runMain('worker', main);

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config';
+import { serversFile, type TestServers } from '../setup/servers-file';
+
+let cached: TestServers | undefined;
+
+export function testServers(): TestServers {
+  cached ??= JSON.parse(readFileSync(serversFile, 'utf8')) as TestServers;
+  return cached;
+}
+
+export function uniqueId(prefix = 't'): string {
+  return `${prefix}${randomBytes(5).toString('hex')}`;
+}
+
+export const TEST_API_KEY = 'test-key-alpha';
+export const OTHER_API_KEY = 'test-key-bravo';
+
+/**
+ * A configuration for one test: its own database, task queue, storage and staging folders on the
+ * shared servers, and short timeouts so fault tests finish quickly.
+ */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const servers = testServers();
+  const id = uniqueId();
+  const dir = path.join(servers.runDir, id);
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    TEMPORAL_ADDRESS: servers.temporalAddress,
+    TEMPORAL_TASK_QUEUE: `ce-${id}`,
+    MONGODB_URI: `${servers.mongoUri}/${id}`,
+    API_KEYS: `${TEST_API_KEY},${OTHER_API_KEY}`,
+    STORAGE_DIR: path.join(dir, 'storage'),
+    STAGING_DIR: path.join(dir, 'staging'),
+    WORKER_HOST_ID: `host-${id}`,
+    EXPORT_HEARTBEAT_TIMEOUT: '5s',
+    EXPORT_HOST_TIMEOUT: '30s',
+    PROGRESS_INTERVAL: '200ms',
+    ALLOW_PRIVATE_DESTINATIONS: 'true',
+    ...overrides,
+  });
+}

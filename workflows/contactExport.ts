@@ -1,0 +1,203 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { HostActivities, SharedActivities } from '../activities';
+import type { ExportedFile } from '../activities/export';
+import type { ExportJobInput, JobStatusName, JobView } from '../src/jobs/types';
+import { progressSignal, statusQuery } from './definitions';
+import { JobState } from './job-state';
+import { publicDestination } from './public-destination';
+import { ExportStatus } from './search-attributes';
+
+const nonRetryableErrorTypes = [
+  'RequestValidationError',
+  'UnknownReferenceError',
+  'DestinationAuthError',
+  'DestinationPermissionError',
+  'DestinationNotFoundError',
+];
+
+const shared = proxyActivities<SharedActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes,
+  },
+});
+
+/** How many times an export moves to another host when its host's worker has disappeared. */
+const MAX_HOST_MOVES = 5;
+
+function hostActivities(taskQueue: string, input: ExportJobInput) {
+  return proxyActivities<HostActivities>({
+    taskQueue,
+    startToCloseTimeout: '24 hours',
+    heartbeatTimeout: input.tuning.heartbeatTimeoutMs,
+    // When the host is gone, its queue is never served: give up on it and export elsewhere.
+    scheduleToStartTimeout: input.tuning.hostScheduleToStartTimeoutMs,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 20,
+      nonRetryableErrorTypes,
+    },
+  });
+}
+
+function isHostGone(err: unknown): boolean {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof TimeoutFailure &&
+    err.cause.timeoutType === 'SCHEDULE_TO_START'
+  );
+}
+
+/** The user-facing error of a failed step: the code our activities attach, and the root message. */
+function jobError(err: unknown): { code: string; message: string } {
+  let cause: unknown = err;
+  while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as { code?: string } | undefined;
+    return { code: details?.code ?? 'export_failed', message: cause.message };
+  }
+  if (cause instanceof TimeoutFailure)
+    return { code: 'timeout', message: `timed out (${cause.timeoutType ?? 'unknown'})` };
+  return { code: 'export_failed', message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+/**
+ * One contact export job: plan → export (on one host, resumable) → deliver → done.
+ * Workflow ID `contactexport-{jobID}`. Status via the `status` query while running; the result
+ * (or the failure's details) holds the final JobView.
+ */
+export async function contactExportWorkflow(input: ExportJobInput): Promise<JobView> {
+  const state = new JobState(input, new Date().toISOString(), publicDestination(input.request.destination));
+  setHandler(statusQuery, () => state.view());
+  setHandler(progressSignal, (progress) => state.applyProgress(progress));
+
+  const setStatus = (status: JobStatusName): void => {
+    state.status = status;
+    upsertSearchAttributes([{ key: ExportStatus, value: status }]);
+  };
+
+  let hostQueue: string | undefined;
+  try {
+    const plan = await shared.planExport({ request: input.request, jobName: input.jobName });
+    setStatus('Processing');
+
+    for (let move = 0; ; move++) {
+      const host = await shared.claimExportHost();
+      hostQueue = host.taskQueue;
+      const acts = hostActivities(host.taskQueue, input);
+      try {
+        state.phase = 'exporting';
+        const exported: ExportedFile = await acts.exportContacts({
+          jobID: input.jobID,
+          plan,
+          request: input.request,
+          tuning: input.tuning,
+        });
+        state.completedItems = exported.rows;
+        state.totalItems = exported.rows;
+        state.bytes = 0;
+        state.phase = 'uploading';
+        const delivered = await acts.deliverFile({
+          jobID: input.jobID,
+          owner: input.owner,
+          stagingPath: exported.stagingPath,
+          fileName: plan.fileName,
+          bytes: exported.bytes,
+          destination: input.request.destination,
+          progressIntervalMs: input.tuning.progressIntervalMs,
+          heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
+        });
+        state.bytes = exported.bytes;
+        state.file = {
+          name: plan.fileName,
+          bytes: exported.bytes,
+          rows: exported.rows,
+          location: delivered.location,
+        };
+        state.expiresAt = delivered.expiresAt;
+        await acts.discardStaging({ jobID: input.jobID });
+        break;
+      } catch (err) {
+        if (!isHostGone(err) || move >= MAX_HOST_MOVES) throw err;
+        log.warn('export host disappeared; starting the export again on another host', { host: host.hostId });
+      }
+    }
+
+    state.end = new Date().toISOString();
+    setStatus('Done');
+    upsertMemo({ result: summary(state.view()) });
+    return state.view();
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        if (hostQueue) await cleanupStaging(hostQueue, input);
+        state.end = new Date().toISOString();
+        state.error = { code: 'cancelled', message: 'cancelled by request' };
+        setStatus('Cancelled');
+        upsertMemo({ result: summary(state.view()) });
+      });
+      throw err;
+    }
+    state.error = jobError(err);
+    state.end = new Date().toISOString();
+    if (hostQueue) await cleanupStaging(hostQueue, input);
+    setStatus('Failed');
+    upsertMemo({ result: summary(state.view()) });
+    throw ApplicationFailure.create({
+      type: 'ExportFailed',
+      message: state.error.message,
+      nonRetryable: true,
+      details: [state.view()],
+    });
+  }
+}
+
+async function cleanupStaging(taskQueue: string, input: ExportJobInput): Promise<void> {
+  try {
+    await proxyActivities<HostActivities>({
+      taskQueue,
+      startToCloseTimeout: '1 minute',
+      scheduleToStartTimeout: input.tuning.hostScheduleToStartTimeoutMs,
+      retry: { maximumAttempts: 3 },
+    }).discardStaging({ jobID: input.jobID });
+  } catch (err) {
+    // A vanished host takes its staging file with it; nothing else to clean.
+    log.warn('could not remove the staging file', {
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+/** What the memo keeps of a finished job, so GET /jobs lists closed jobs without fetching results. */
+function summary(
+  view: JobView,
+): Pick<JobView, 'status' | 'totalItems' | 'completedItems' | 'file' | 'expiresAt' | 'error' | 'times'> {
+  return {
+    status: view.status,
+    totalItems: view.totalItems,
+    completedItems: view.completedItems,
+    file: view.file,
+    expiresAt: view.expiresAt,
+    error: view.error,
+    times: view.times,
+  };
+}

@@ -1,0 +1,1 @@
+export { contactExportWorkflow } from './contactExport';

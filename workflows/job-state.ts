@@ -1,0 +1,71 @@
+import type {
+  ExportJobInput,
+  ExportProgress,
+  JobError,
+  JobFile,
+  JobPhase,
+  JobStatusName,
+  JobView,
+  PublicDestination,
+} from '../src/jobs/types';
+
+/** The job's observable state, owned by the workflow and read by the status query. */
+export class JobState {
+  status: JobStatusName = 'Pending';
+  phase: JobPhase = 'planning';
+  totalItems: number | null = null;
+  completedItems = 0;
+  bytes = 0;
+  end: string | null = null;
+  file: JobFile | null = null;
+  expiresAt: string | null = null;
+  error: JobError | null = null;
+
+  constructor(
+    private readonly input: ExportJobInput,
+    private readonly start: string,
+    private readonly destination: PublicDestination,
+  ) {}
+
+  applyProgress(progress: ExportProgress): void {
+    if (this.status !== 'Processing' || progress.phase !== this.phase) return;
+    if (progress.phase === 'exporting') {
+      this.completedItems = progress.completedItems;
+      if (progress.totalItems !== undefined && progress.totalItems !== null)
+        this.totalItems = progress.totalItems;
+    }
+    this.bytes = progress.bytes;
+  }
+
+  view(): JobView {
+    const total = this.totalItems;
+    const percent =
+      this.status === 'Done'
+        ? 100
+        : total === null
+          ? null
+          : total === 0
+            ? this.phase === 'exporting' || this.phase === 'planning'
+              ? 0
+              : 100
+            : Math.min(100, Math.floor((this.completedItems / total) * 100));
+    return {
+      jobID: this.input.jobID,
+      jobName: this.input.jobName,
+      type: 'contactexport',
+      status: this.status,
+      phase: this.phase,
+      totalItems: total,
+      completedItems: this.completedItems,
+      percent,
+      bytes: this.bytes,
+      times: { start: this.start, end: this.end },
+      file: this.file,
+      expiresAt: this.expiresAt,
+      error: this.error,
+      destination: this.destination,
+      exportType: this.input.request.exportType,
+      compress: this.input.request.compress,
+    };
+  }
+}
