@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseKeyring, type Keyring } from './crypto/keyring';
 
 /**
  * The process environment, validated once at start-up (SPEC section 9). Every key is documented in
@@ -69,6 +71,10 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.email('expected an email address').default('contact-exports@localhost'),
 
+  ENCRYPTION_KEYS: z.string().optional(),
+  JOBS_RATE_LIMIT: positiveInt.default(120),
+  MAX_RUNNING_JOBS_PER_KEY: positiveInt.default(50),
+
   STORAGE_DIR: z.string().min(1).default('.data/storage'),
   STAGING_DIR: z.string().min(1).default('.data/staging'),
   WORKER_HOST_ID: z
@@ -99,6 +105,13 @@ export interface Config {
   readonly mongodbUri: string;
   readonly apiKeys: readonly string[];
   readonly smtpUrl: string | undefined;
+  /** Keys for secrets at rest, request digests and Temporal payloads (first = active). */
+  readonly keyring: Keyring;
+  /** True when no ENCRYPTION_KEYS were given and the public development key is in use. */
+  readonly usingDevelopmentKey: boolean;
+  /** Job creations allowed per API key per minute. */
+  readonly jobsRateLimit: number;
+  readonly maxRunningJobsPerKey: number;
   readonly mailFrom: string;
   readonly storageDir: string;
   readonly stagingDir: string;
@@ -111,6 +124,11 @@ export interface Config {
   readonly exportHostTimeoutMs: number;
   readonly progressIntervalMs: number;
 }
+
+/** Public and therefore not secret: lets development start without set-up; refused in production. */
+const developmentKey = createHash('sha256')
+  .update('contact-exports development key (not secret)')
+  .digest('base64');
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -133,6 +151,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   const e = parsed.data;
+  let keyring: Keyring;
+  if (e.ENCRYPTION_KEYS) {
+    try {
+      keyring = parseKeyring(e.ENCRYPTION_KEYS);
+    } catch (err) {
+      throw new ConfigError([`ENCRYPTION_KEYS: ${err instanceof Error ? err.message : String(err)}`]);
+    }
+  } else if (e.NODE_ENV === 'production') {
+    throw new ConfigError([
+      'ENCRYPTION_KEYS: required in production (one key: k1:$(openssl rand -base64 32))',
+    ]);
+  } else {
+    keyring = parseKeyring(`dev:${developmentKey}`);
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -147,6 +179,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mongodbUri: e.MONGODB_URI,
     apiKeys: e.API_KEYS,
     smtpUrl: e.SMTP_URL,
+    keyring,
+    usingDevelopmentKey: !e.ENCRYPTION_KEYS,
+    jobsRateLimit: e.JOBS_RATE_LIMIT,
+    maxRunningJobsPerKey: e.MAX_RUNNING_JOBS_PER_KEY,
     mailFrom: e.MAIL_FROM,
     storageDir: path.resolve(e.STORAGE_DIR),
     stagingDir: path.resolve(e.STAGING_DIR),

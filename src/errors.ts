@@ -40,6 +40,14 @@ export class NotFoundError extends AppError {
   readonly code = 'not_found';
 }
 
+export class UnsupportedMediaTypeError extends AppError {
+  readonly code = 'unsupported_media_type';
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly code = 'payload_too_large';
+}
+
 export class ConflictError extends AppError {
   readonly code = 'conflict';
 }

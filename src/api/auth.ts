@@ -1,14 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AuthenticationError } from '../errors';
+import { ownerIdFor } from '../store/api-keys';
 
 export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
-}
-
-/** The public ID of an API key: who owns a job, never the key itself. */
-export function ownerIdFor(key: string): string {
-  return `key_${hashApiKey(key).toString('hex').slice(0, 16)}`;
 }
 
 /** Looks up a presented key; resolves to its owner ID, or undefined when unknown. */

@@ -6,12 +6,15 @@ import {
   ConflictError,
   GoneError,
   NotFoundError,
+  PayloadTooLargeError,
   RateLimitedError,
+  UnsupportedMediaTypeError,
   RequestValidationError,
   UnknownReferenceError,
   type ErrorDetail,
 } from '../errors';
 import type { Logger } from '../logger';
+import { requestKeyVocabulary } from './schemas/vocabulary';
 
 export interface ErrorBody {
   readonly error: {
@@ -27,23 +30,49 @@ function suggest(key: string, known: readonly string[]): string | undefined {
   return known.find((k) => k.toLowerCase().replace(/[-_]/g, '') === lower);
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * For a value that matched no branch of a union, the issues of the branch it came closest to:
+ * the one whose problems sit deepest, then the one with the fewest. "rule.value: expected ..."
+ * helps; "rule: Invalid input" does not.
+ */
+function closestBranch(issue: Issue & { code: 'invalid_union' }): Issue[] | undefined {
+  const branches = (issue.errors ?? []).filter((b) => b.length > 0);
+  if (branches.length === 0) return undefined;
+  const depth = (b: readonly Issue[]): number => Math.max(...b.map((i) => i.path.length));
+  const best = [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
+  return best?.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+}
+
+function flattenUnions(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue) => {
+    // A union with its own message says it best; only zod's generic "Invalid input" is replaced.
+    if (issue.code !== 'invalid_union' || issue.message !== 'Invalid input') return [issue];
+    const branch = closestBranch(issue);
+    return branch ? flattenUnions(branch) : [issue];
+  });
+}
+
 /** zod issues as `{path, message}` details; unknown keys get one detail each, with a suggestion. */
 export function zodDetails(
   error: z.ZodError,
-  knownKeys: (path: string) => readonly string[] = () => [],
+  knownKeys: readonly string[] = requestKeyVocabulary,
 ): ErrorDetail[] {
-  return error.issues.flatMap((issue): ErrorDetail[] => {
+  return flattenUnions(error.issues).flatMap((issue): ErrorDetail[] => {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
-        const hint = suggest(key, knownKeys(base));
+        const hint = suggest(key, knownKeys);
         return {
           path: base ? `${base}.${key}` : key,
           message: `unknown key${hint ? ` (keys are case-sensitive: did you mean "${hint}"?)` : ''}`,
         };
       });
     }
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
+    // zod leaves the input out of issues; a missing key reads "... received undefined".
+    const message =
+      issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'required' : issue.message;
     return [{ path: base, message }];
   });
 }
@@ -90,7 +119,11 @@ export function toHttpError(err: unknown): HttpError {
                   ? 422
                   : err instanceof RateLimitedError
                     ? 429
-                    : 500;
+                    : err instanceof UnsupportedMediaTypeError
+                      ? 415
+                      : err instanceof PayloadTooLargeError
+                        ? 413
+                        : 500;
     const headers: Record<string, string> = {};
     if (err instanceof AuthenticationError)
       headers['WWW-Authenticate'] = 'Basic realm="contact-exports", charset="UTF-8"';
@@ -100,22 +133,12 @@ export function toHttpError(err: unknown): HttpError {
   const parserError = err as BodyParserError;
   switch (parserError?.type) {
     case 'entity.too.large':
-      return {
-        status: 413,
-        code: 'payload_too_large',
-        message: 'request body is larger than 1 MB',
-        details: [],
-      };
+      return toHttpError(new PayloadTooLargeError('request body is larger than 1 MB'));
     case 'entity.parse.failed':
       return { status: 400, code: 'invalid_json', message: 'request body is not valid JSON', details: [] };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return {
-        status: 415,
-        code: 'unsupported_media_type',
-        message: 'request body must be UTF-8 JSON',
-        details: [],
-      };
+      return toHttpError(new UnsupportedMediaTypeError('request body must be UTF-8 JSON'));
     case 'request.aborted':
     case 'request.size.invalid':
       return { status: 400, code: 'invalid_request', message: 'request body was incomplete', details: [] };

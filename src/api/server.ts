@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createInternalStorage } from '../storage/create';
+import { findApiKeyOwner } from '../store/api-keys';
 import { connectContactStore, ensureIndexes, type ContactStore } from '../store/mongo';
 import { connectClient, retryUntil } from '../temporal/connect';
 import { anyOf, configuredKeysVerifier } from './auth';
@@ -34,13 +35,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   await ensureIndexes(store.db);
   const client = options.client ?? (await connectClient(config));
   if (config.apiKeys.length === 0) logger.warn('API_KEYS is empty: only keys stored in MongoDB are accepted');
+  if (config.usingDevelopmentKey)
+    logger.warn('ENCRYPTION_KEYS is not set: using the public development key (refused in production)');
 
   const deps: ApiDeps = {
     config,
     client,
     db: store.db,
     storage: createInternalStorage(config),
-    verifyApiKey: anyOf([configuredKeysVerifier(config.apiKeys)]),
+    verifyApiKey: anyOf([configuredKeysVerifier(config.apiKeys), (key) => findApiKeyOwner(store.db, key)]),
     logger,
   };
   const app = createApp(deps);

@@ -5,16 +5,19 @@ import type { ExportRequest } from '../jobs/types';
 import { getContactAttributes } from '../store/attributes';
 import { findAudience } from '../store/audiences';
 import { getAllLists } from '../store/lists';
+import { sftpKeyExists } from '../store/sftp-keys';
 
 /**
  * Semantic checks before a job starts (HTTP 422): every field, list and audience named by the
  * request exists in the contact store. Each problem is reported, not only the first.
  */
 export async function validateAgainstStore(db: Db, request: ExportRequest): Promise<void> {
-  const [attributes, lists, audience] = await Promise.all([
+  const savedKey = request.destination.type === 'sftp' ? request.destination.savedKey : undefined;
+  const [attributes, lists, audience, keyExists] = await Promise.all([
     getContactAttributes(db),
     getAllLists(db),
     request.audienceKey === undefined ? Promise.resolve(undefined) : findAudience(db, request.audienceKey),
+    savedKey === undefined ? Promise.resolve(true) : sftpKeyExists(db, savedKey),
   ]);
   const schema = { attributes, lists };
   const problems: ErrorDetail[] = [
@@ -25,6 +28,12 @@ export async function validateAgainstStore(db: Db, request: ExportRequest): Prom
     problems.push({
       path: 'audience-key',
       message: `unknown audience "${request.audienceKey}": no saved audience has this key`,
+    });
+  }
+  if (!keyExists) {
+    problems.push({
+      path: 'destination.savedKey',
+      message: `unknown SFTP key "${savedKey}": create it with POST /sftpkeys`,
     });
   }
   if (problems.length > 0) {

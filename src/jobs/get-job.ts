@@ -5,6 +5,8 @@ import { statusQuery } from '../../workflows/definitions';
 import { jobFromExecution, ownerOfExecution, workflowIdFor } from './job-records';
 import type { JobView } from './types';
 
+const QUERY_DEADLINE_MS = 3000;
+
 function isJobView(value: unknown): value is JobView {
   return typeof value === 'object' && value !== null && 'jobID' in value && 'status' in value;
 }
@@ -27,7 +29,8 @@ export async function getJob(client: Client, jobID: string, owner: string): Prom
   switch (description.status.name) {
     case 'RUNNING':
       try {
-        return await handle.query(statusQuery);
+        // A query needs a worker; when none answers soon (all down or busy), say what visibility knows.
+        return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
       } catch {
         // No worker free to answer (all busy or restarting): fall back to what visibility knows.
         return jobFromExecution(description);

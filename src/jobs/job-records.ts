@@ -10,7 +10,10 @@ export interface JobMemo {
     readonly exportType: 'csv' | 'json';
     readonly compress: boolean;
     readonly destination: PublicDestination;
-    readonly requestHash: string;
+    /** Keyed digest of the normalised request (Idempotency-Key replays must match it). */
+    readonly requestDigest: string;
+    /** Random per POST: tells a replayed Idempotency-Key request from the one that started the job. */
+    readonly startToken: string;
   };
   /** Written by the workflow when the job ends. */
   readonly result?: Pick<

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
+import { digestMatches, keyedDigest } from '../crypto/keyring';
+import { ConflictError } from '../errors';
 import type { contactExportWorkflow } from '../../workflows/contactExport';
 import { publicDestination } from '../../workflows/public-destination';
 import { DestinationType, ExportName, ExportOwner, ExportStatus } from '../../workflows/search-attributes';
@@ -11,6 +13,8 @@ import type { ExportJobInput, ExportRequest, ExportTuning } from './types';
 export interface StartedJob {
   readonly jobID: string;
   readonly jobName: string;
+  /** True when an Idempotency-Key matched an earlier request: nothing new was started. */
+  readonly replayed: boolean;
 }
 
 export function tuningFrom(config: Config): ExportTuning {
@@ -21,20 +25,29 @@ export function tuningFrom(config: Config): ExportTuning {
   };
 }
 
-/** A stable digest of the normalised request, for idempotent retries. */
-export function requestHash(request: ExportRequest): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+/** The job ID an Idempotency-Key maps to, per API key: a UUID-shaped digest. */
+export function idempotentJobId(owner: string, idempotencyKey: string): string {
+  const hex = createHash('sha256').update(`${owner}\n${idempotencyKey}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Starts `contactExportWorkflow` for a validated request. */
+/**
+ * Starts `contactExportWorkflow` for a validated request. With an Idempotency-Key the workflow ID
+ * is derived from it, and Temporal itself refuses a second start (USE_EXISTING while running,
+ * REJECT_DUPLICATE once closed): a retried POST returns the same job, and a different body under
+ * the same key is a conflict. No in-memory state, so it holds across gateway replicas.
+ */
 export async function startExportJob(
   client: Client,
   config: Config,
   request: ExportRequest,
   owner: string,
+  idempotencyKey?: string,
 ): Promise<StartedJob> {
-  const jobID = randomUUID();
+  const jobID = idempotencyKey ? idempotentJobId(owner, idempotencyKey) : randomUUID();
   const jobName = request.name ?? defaultJobName(jobID);
+  const canonical = JSON.stringify(request);
+  const startToken = randomUUID();
   const input: ExportJobInput = { jobID, jobName, owner, request, tuning: tuningFrom(config) };
   const memo: JobMemo = {
     job: {
@@ -42,20 +55,38 @@ export async function startExportJob(
       exportType: request.exportType,
       compress: request.compress,
       destination: publicDestination(request.destination),
-      requestHash: requestHash(request),
+      requestDigest: keyedDigest(config.keyring, canonical),
+      startToken,
     },
   };
-  await client.workflow.start<typeof contactExportWorkflow>('contactExportWorkflow', {
-    taskQueue: config.temporal.taskQueue,
-    workflowId: workflowIdFor(jobID),
-    args: [input],
-    memo: { ...memo },
-    typedSearchAttributes: [
-      { key: ExportName, value: jobName },
-      { key: ExportStatus, value: 'Pending' },
-      { key: DestinationType, value: request.destination.type },
-      { key: ExportOwner, value: owner },
-    ],
-  });
-  return { jobID, jobName };
+  const workflowId = workflowIdFor(jobID);
+  try {
+    await client.workflow.start<typeof contactExportWorkflow>('contactExportWorkflow', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId,
+      args: [input],
+      memo: { ...memo },
+      typedSearchAttributes: [
+        { key: ExportName, value: jobName },
+        { key: ExportStatus, value: 'Pending' },
+        { key: DestinationType, value: request.destination.type },
+        { key: ExportOwner, value: owner },
+      ],
+      ...(idempotencyKey
+        ? { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }
+        : {}),
+    });
+  } catch (err) {
+    if (!(idempotencyKey && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  if (!idempotencyKey) return { jobID, jobName, replayed: false };
+
+  const existing = await client.workflow.getHandle(workflowId).describe();
+  const existingJob = (existing.memo as Partial<JobMemo> | undefined)?.job;
+  if (!existingJob || !digestMatches(config.keyring, existingJob.requestDigest, canonical)) {
+    throw new ConflictError(
+      `Idempotency-Key "${idempotencyKey}" was already used with a different request body (job ${jobID})`,
+    );
+  }
+  return { jobID, jobName: existingJob.jobName, replayed: existingJob.startToken !== startToken };
 }

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
 import { waitForJob } from '../helpers/jobs';
-import { testConfig } from '../helpers/servers';
+import { TEST_API_KEY, testConfig } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 const CONTACTS = 20_000;
@@ -50,7 +50,7 @@ describe('walking skeleton: POST /contactexports → workflow → file in intern
     expect(job.file?.rows).toBe(CONTACTS);
 
     const download = await fetch(`${stack.url}/jobs/${jobID}/download`, {
-      headers: { authorization: `Basic ${Buffer.from('test-key-alpha:').toString('base64')}` },
+      headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
     });
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toContain('text/csv');

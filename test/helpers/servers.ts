@@ -15,8 +15,14 @@ export function uniqueId(prefix = 't'): string {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
-export const TEST_API_KEY = 'test-key-alpha';
-export const OTHER_API_KEY = 'test-key-bravo';
+/**
+ * API keys of this test file (each file has its own module registry, hence its own keys): jobs
+ * are counted per key across the shared Temporal server, so files must not share owners.
+ */
+export const TEST_API_KEY = `test-key-${randomBytes(6).toString('hex')}`;
+/** One random key per test run (tests check what is sealed, never a fixed ciphertext). */
+export const TEST_ENCRYPTION_KEYS = `test:${randomBytes(32).toString('base64')}`;
+export const OTHER_API_KEY = `other-key-${randomBytes(6).toString('hex')}`;
 
 /**
  * A configuration for one test: its own database, task queue, storage and staging folders on the
@@ -40,6 +46,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     EXPORT_HOST_TIMEOUT: '30s',
     PROGRESS_INTERVAL: '200ms',
     ALLOW_PRIVATE_DESTINATIONS: 'true',
+    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     ...overrides,
   });
 }

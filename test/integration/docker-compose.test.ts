@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { configKeys, loadConfig } from '../../src/config';
+import { TEST_ENCRYPTION_KEYS } from '../helpers/servers';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -22,6 +23,8 @@ describe('docker-compose.yml', () => {
   beforeAll(() => {
     const result = spawnSync('go', ['run', '.', path.join(root, 'docker-compose.yml')], {
       cwd: path.join(root, 'scripts', 'compose-check'),
+      // What an operator must provide; compose refuses to start without it.
+      env: { ...process.env, ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS },
       encoding: 'utf8',
       timeout: 300_000,
     });
@@ -47,6 +50,19 @@ describe('docker-compose.yml', () => {
     expect(project.services.mongodb?.image).toMatch(/^mongo:7/);
     expect(project.services.api?.build).toBeDefined();
     expect(project.services.worker?.command).toEqual(['node', 'dist/src/worker.js']);
+  });
+
+  it('when ENCRYPTION_KEYS is not provided, then compose refuses to start, saying so', () => {
+    const env = { ...process.env };
+    delete env.ENCRYPTION_KEYS;
+    const result = spawnSync('go', ['run', '.', path.join(root, 'docker-compose.yml')], {
+      cwd: path.join(root, 'scripts', 'compose-check'),
+      env,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('set ENCRYPTION_KEYS');
   });
 
   it.each(['api', 'worker'])(

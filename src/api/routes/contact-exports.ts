@@ -1,30 +1,45 @@
 import { Router } from 'express';
+import { getJob } from '../../jobs/get-job';
 import { startExportJob } from '../../jobs/start-job';
 import { ownerOf } from '../auth';
 import type { ApiDeps } from '../deps';
+import { assertUnderRunningJobsCap, jobCreationRateLimit } from '../rate-limits';
 import { exportRequestSchema } from '../schemas/export-request';
+import { idempotencyKeySchema } from '../schemas/resources';
+import { RequestValidationError } from '../../errors';
 import { validateAgainstStore } from '../validate-request';
 
 export function contactExportsRouter(deps: ApiDeps): Router {
   const router = Router();
-  router.post('/contactexports', async (req, res) => {
+  router.post('/contactexports', jobCreationRateLimit(deps.config.jobsRateLimit), async (req, res) => {
     const owner = ownerOf(res);
+    const header = req.get('idempotency-key');
+    let idempotencyKey: string | undefined;
+    if (header !== undefined) {
+      const parsed = idempotencyKeySchema.safeParse(header);
+      if (!parsed.success) {
+        const message = parsed.error.issues[0]?.message ?? 'invalid';
+        throw new RequestValidationError(`Idempotency-Key header: ${message}`, [
+          { path: 'Idempotency-Key', message },
+        ]);
+      }
+      idempotencyKey = parsed.data;
+    }
     const request = exportRequestSchema.parse(req.body);
     await validateAgainstStore(deps.db, request);
-    const job = await startExportJob(deps.client, deps.config, request, owner);
+    await assertUnderRunningJobsCap(deps.client, owner, deps.config.maxRunningJobsPerKey);
+    const job = await startExportJob(deps.client, deps.config, request, owner, idempotencyKey);
     deps.logger.info(
-      { jobID: job.jobID, owner, destination: request.destination.type },
+      { jobID: job.jobID, owner, destination: request.destination.type, replayed: job.replayed },
       'export job created',
     );
+    // A replay reports the job as it is now; nothing new was started.
+    const status = job.replayed ? (await getJob(deps.client, job.jobID, owner)).status : 'Pending';
+    if (job.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res
       .status(202)
       .location(`/jobs/${job.jobID}`)
-      .json({
-        jobID: job.jobID,
-        name: job.jobName,
-        status: 'Pending',
-        links: { self: `/jobs/${job.jobID}` },
-      });
+      .json({ jobID: job.jobID, name: job.jobName, status, links: { self: `/jobs/${job.jobID}` } });
   });
   return router;
 }

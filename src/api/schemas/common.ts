@@ -1,10 +1,15 @@
 import { z } from 'zod';
 
+/** An error message that says "required" when the value is missing, and `text` otherwise. */
+export function unlessMissing(text: string): (issue: { input?: unknown }) => string {
+  return (issue) => (issue.input === undefined ? 'required' : text);
+}
+
 /** A string enum accepting any case ("CSV", "Sftp"), normalised to lower case. */
 export function caseInsensitiveEnum<const T extends readonly [string, ...string[]]>(values: T) {
   const allowed = new Set<string>(values);
   return z
-    .string({ message: `expected one of ${values.join(', ')}` })
+    .string({ error: unlessMissing(`expected one of ${values.join(', ')}`) })
     .refine((v) => allowed.has(v.toLowerCase()), { message: `expected one of ${values.join(', ')}` })
     .transform((v) => v.toLowerCase() as T[number]);
 }
@@ -12,14 +17,14 @@ export function caseInsensitiveEnum<const T extends readonly [string, ...string[
 /** true/false as JSON booleans or the strings "true"/"false" (any case), as the seed's examples use both. */
 export const booleanish = z
   .union([z.boolean(), z.string().regex(/^(true|false)$/i, 'expected true or false')], {
-    message: 'expected true or false',
+    error: unlessMissing('expected true or false'),
   })
   .transform((v) => v === true || (typeof v === 'string' && v.toLowerCase() === 'true'));
 
 /** A TCP port as a number or numeric string ("21"). */
 export const portSchema = z
   .union([z.number(), z.string().regex(/^\d{1,5}$/, 'expected a port number 1-65535')], {
-    message: 'expected a port number 1-65535',
+    error: unlessMissing('expected a port number 1-65535'),
   })
   .transform(Number)
   .pipe(

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import type { Destination } from '../../jobs/types';
 import { credentialSchema, destinationPathSchema, portSchema, serverSchema } from './common';
 
+// Legacy S3 bucket names (us-east-1, before 2018) may hold capitals and underscores, as the seed's
+// own "my_bucket" example does; whether the bucket exists is for the upload to find out.
 const s3Bucket = z
   .string()
   .regex(
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-    'expected an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)',
+    /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/,
+    'expected an S3 bucket name (letters, digits, dots, dashes, underscores)',
   );
 const gcsBucket = z
   .string()

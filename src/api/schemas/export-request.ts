@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ExportRequest } from '../../jobs/types';
-import { booleanish, caseInsensitiveEnum } from './common';
+import { booleanish, caseInsensitiveEnum, unlessMissing } from './common';
 import { destinationSchema } from './destination';
 
 const fieldKey = z
@@ -17,7 +17,7 @@ const listRef = z.union(
     z.number().int('list IDs are whole numbers').nonnegative('list IDs are not negative'),
     z.string().min(1, 'must not be empty').max(200),
   ],
-  { message: 'expected a list name or numeric list ID' },
+  { error: unlessMissing('expected a list name or numeric list ID') },
 );
 
 function noDuplicates<T>(label: string) {
@@ -42,55 +42,56 @@ function noDuplicates<T>(label: string) {
  * name (a `showheader` typo must not silently export without a header); enumerated values accept
  * any case.
  */
-export const exportRequestSchema = z
-  .strictObject({
-    exportType: caseInsensitiveEnum(['csv', 'json'] as const).describe(
-      'File type: csv or json (any case). Required.',
-    ),
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{1,100}$/, 'only letters, digits and dashes, 1-100 characters')
-      .optional()
-      .describe('Export name and file base name. Default contacts-export-{jobID}.'),
-    fields: z
-      .array(fieldKey)
-      .max(500)
-      .superRefine(noDuplicates('field'))
-      .optional()
-      .describe('System fields or attribute keys, dotted paths allowed, in column order.'),
-    lists: z
-      .array(listRef)
-      .max(500)
-      .superRefine(noDuplicates('list'))
-      .optional()
-      .describe('List names or numeric list IDs; columns hold "1" (member) or "0".'),
-    'audience-key': z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('Key of a saved audience (PUT /audiences/{key}).'),
-    showHeader: booleanish
-      .optional()
-      .describe('CSV header row; true/false or "true"/"false". Default false.'),
-    compress: booleanish.optional().describe('gzip the file and append .gz. Default false.'),
-    confirmEmail: z
-      .email('expected an email address')
-      .max(254)
-      .optional()
-      .describe('Where to send the job-ended email.'),
-    destination: destinationSchema.optional().describe('Where the file goes; absent means {"type": "aws"}.'),
-  })
-  .transform((body): ExportRequest => ({
-    exportType: body.exportType,
-    name: body.name,
-    fields: body.fields ?? [],
-    lists: body.lists ?? [],
-    audienceKey: body['audience-key'],
-    showHeader: body.showHeader ?? false,
-    compress: body.compress ?? false,
-    confirmEmail: body.confirmEmail,
-    destination: body.destination ?? { type: 'aws' },
-  }));
+const exportRequestObject = z.strictObject({
+  exportType: caseInsensitiveEnum(['csv', 'json'] as const).describe(
+    'File type: csv or json (any case). Required.',
+  ),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,100}$/, 'only letters, digits and dashes, 1-100 characters')
+    .optional()
+    .describe('Export name and file base name. Default contacts-export-{jobID}.'),
+  fields: z
+    .array(fieldKey)
+    .max(500)
+    .superRefine(noDuplicates('field'))
+    .optional()
+    .describe('System fields or attribute keys, dotted paths allowed, in column order.'),
+  lists: z
+    .array(listRef)
+    .max(500)
+    .superRefine(noDuplicates('list'))
+    .optional()
+    .describe('List names or numeric list IDs; columns hold "1" (member) or "0".'),
+  'audience-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Key of a saved audience (PUT /audiences/{key}).'),
+  showHeader: booleanish.optional().describe('CSV header row; true/false or "true"/"false". Default false.'),
+  compress: booleanish.optional().describe('gzip the file and append .gz. Default false.'),
+  confirmEmail: z
+    .email('expected an email address')
+    .max(254)
+    .optional()
+    .describe('Where to send the job-ended email.'),
+  destination: destinationSchema.optional().describe('Where the file goes; absent means {"type": "aws"}.'),
+});
+
+/** The top-level keys of a request body (for "did you mean" hints). */
+export const exportRequestKeys: readonly string[] = Object.keys(exportRequestObject.shape);
+
+export const exportRequestSchema = exportRequestObject.transform((body): ExportRequest => ({
+  exportType: body.exportType,
+  name: body.name,
+  fields: body.fields ?? [],
+  lists: body.lists ?? [],
+  audienceKey: body['audience-key'],
+  showHeader: body.showHeader ?? false,
+  compress: body.compress ?? false,
+  confirmEmail: body.confirmEmail,
+  destination: body.destination ?? { type: 'aws' },
+}));
 
 export type ExportRequestBody = z.input<typeof exportRequestSchema>;

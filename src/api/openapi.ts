@@ -1,0 +1,247 @@
+import { z } from 'zod';
+import { audienceRuleSchema } from '../export/audience';
+import { destinationSchemas } from './schemas/destination';
+import { exportRequestSchema } from './schemas/export-request';
+import { audiencePutSchema, sftpKeyCreateSchema } from './schemas/resources';
+import {
+  attributesResponseSchema,
+  audienceSchema,
+  errorBodySchema,
+  jobCreatedSchema,
+  jobViewSchema,
+  listsResponseSchema,
+  sftpKeySchema,
+} from './schemas/responses';
+
+type JsonObject = Record<string, unknown>;
+
+const ref = (id: string): JsonObject => ({ $ref: `#/components/schemas/${id}` });
+
+const destinationIds = Object.keys(destinationSchemas).map((type) => `${type.toUpperCase()}Destination`);
+
+/** Every component, generated from the zod schemas the gateway validates with. */
+function componentSchemas(): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  const add = (schema: z.ZodType, id: string): void => {
+    registry.add(schema, { id });
+  };
+  add(exportRequestSchema, 'ExportRequest');
+  for (const [type, schema] of Object.entries(destinationSchemas))
+    add(schema, `${type.toUpperCase()}Destination`);
+  add(audienceRuleSchema, 'AudienceRule');
+  add(audiencePutSchema, 'AudiencePut');
+  add(sftpKeyCreateSchema, 'SftpKeyCreate');
+  add(errorBodySchema, 'Error');
+  add(jobCreatedSchema, 'JobCreated');
+  add(jobViewSchema, 'Job');
+  add(listsResponseSchema, 'Lists');
+  add(attributesResponseSchema, 'ContactAttributes');
+  add(audienceSchema, 'Audience');
+  add(sftpKeySchema, 'SftpKey');
+  const { schemas } = z.toJSONSchema(registry, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonObject> };
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+  // `destination` is dispatched on `type` by hand (for precise error paths); document it as the union it is.
+  const request = schemas.ExportRequest as { properties: Record<string, JsonObject> };
+  request.properties.destination = {
+    description: 'Where the file goes; absent means {"type": "aws"}. `type` is case-insensitive.',
+    oneOf: destinationIds.map(ref),
+    discriminator: { propertyName: 'type' },
+  };
+  request.properties.exportType = { ...request.properties.exportType, examples: ['csv', 'json', 'CSV'] };
+  return schemas;
+}
+
+const json = (schema: JsonObject, description: string): JsonObject => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const errors = (...statuses: number[]): Record<string, JsonObject> => {
+  const text: Record<number, string> = {
+    400: 'The request does not match the schema (details name each field)',
+    401: 'Missing or unknown API key',
+    404: 'Not found (or owned by another API key)',
+    409: 'Conflict (Idempotency-Key reused with another body, duplicate name)',
+    410: 'The file expired and was purged',
+    413: 'Body larger than 1 MB',
+    415: 'Body is not JSON',
+    416: 'Range not satisfiable',
+    422: 'Names a field, list, audience or saved key that does not exist',
+    429: 'Rate limited (see Retry-After)',
+  };
+  return Object.fromEntries(statuses.map((s) => [String(s), json(ref('Error'), text[s] ?? 'Error')]));
+};
+const pathParam = (name: string, description: string): JsonObject => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
+
+/** The OpenAPI 3.1 document served at /openapi.json. */
+export function buildOpenApiDocument(): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'contact-exports',
+      version: '1.0.0',
+      description:
+        'Bulk contact exports (CSV or JSON, optional gzip) delivered to internal storage, FTP, SFTP, Amazon S3 or Google Cloud Storage, run as durable Temporal workflows. Authenticate with HTTP Basic: the API key is the user name, the password is ignored.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'basic', description: 'API key as the user name; password ignored' },
+      },
+      schemas: componentSchemas(),
+    },
+    paths: {
+      '/contactexports': {
+        post: {
+          summary: 'Create a contact export job',
+          operationId: 'createContactExport',
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description:
+                'Retrying with the same key and body returns the same job and starts nothing new; another body → 409.',
+              schema: { type: 'string', maxLength: 200 },
+            },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ExportRequest') } } },
+          responses: {
+            '202': json(ref('JobCreated'), 'Job created (Location: /jobs/{jobID})'),
+            ...errors(400, 401, 409, 413, 415, 422, 429),
+          },
+        },
+      },
+      '/jobs/{jobID}': {
+        get: {
+          summary: 'Job status and progress',
+          operationId: 'getJob',
+          parameters: [pathParam('jobID', 'Job ID')],
+          responses: { '200': json(ref('Job'), 'The job'), ...errors(401, 404) },
+        },
+      },
+      '/jobs/{jobID}/download': {
+        get: {
+          summary: 'Download the file of an internal-storage (aws) job; supports Range',
+          operationId: 'downloadJobFile',
+          parameters: [pathParam('jobID', 'Job ID')],
+          responses: {
+            '200': {
+              description: 'The file',
+              content: { 'text/csv': {}, 'application/json': {}, 'application/gzip': {} },
+            },
+            '206': { description: 'Part of the file (Range)' },
+            ...errors(401, 404, 410, 416),
+          },
+        },
+      },
+      '/lists': {
+        get: {
+          summary: 'Contact lists',
+          operationId: 'getLists',
+          responses: { '200': json(ref('Lists'), 'Lists'), ...errors(401) },
+        },
+      },
+      '/contactattributes': {
+        get: {
+          summary: 'Exportable fields',
+          operationId: 'getContactAttributes',
+          responses: { '200': json(ref('ContactAttributes'), 'Fields'), ...errors(401) },
+        },
+      },
+      '/audiences': {
+        get: {
+          summary: 'Saved audiences',
+          operationId: 'listAudiences',
+          responses: {
+            '200': json(
+              { type: 'object', properties: { audiences: { type: 'array', items: ref('Audience') } } },
+              'Audiences',
+            ),
+            ...errors(401),
+          },
+        },
+      },
+      '/audiences/{key}': {
+        parameters: [pathParam('key', 'Audience key (letters, digits, _ and -)')],
+        get: {
+          summary: 'One audience',
+          operationId: 'getAudience',
+          responses: { '200': json(ref('Audience'), 'The audience'), ...errors(401, 404) },
+        },
+        put: {
+          summary: 'Create or replace an audience',
+          operationId: 'putAudience',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('AudiencePut') } } },
+          responses: {
+            '200': json(ref('Audience'), 'Replaced'),
+            '201': json(ref('Audience'), 'Created'),
+            ...errors(400, 401, 415, 422),
+          },
+        },
+        delete: {
+          summary: 'Delete an audience',
+          operationId: 'deleteAudience',
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+        },
+      },
+      '/sftpkeys': {
+        post: {
+          summary: 'Generate an SFTP key pair; returns the OpenSSH public key',
+          operationId: 'createSftpKey',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('SftpKeyCreate') } } },
+          responses: { '201': json(ref('SftpKey'), 'Created'), ...errors(400, 401, 409, 415) },
+        },
+        get: {
+          summary: 'Saved SFTP keys (names and public keys only)',
+          operationId: 'listSftpKeys',
+          responses: {
+            '200': json(
+              { type: 'object', properties: { keys: { type: 'array', items: ref('SftpKey') } } },
+              'Keys',
+            ),
+            ...errors(401),
+          },
+        },
+      },
+      '/sftpkeys/{name}': {
+        delete: {
+          summary: 'Delete a saved SFTP key',
+          operationId: 'deleteSftpKey',
+          parameters: [pathParam('name', 'Key name')],
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+        },
+      },
+      '/healthz': {
+        get: {
+          summary: 'Process is up',
+          operationId: 'healthz',
+          security: [],
+          responses: { '200': { description: 'OK' } },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Temporal and MongoDB reachable',
+          operationId: 'readyz',
+          security: [],
+          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { JobView } from '../../jobs/types';
+import type { ErrorBody } from '../http-errors';
+
+/**
+ * Response shapes, for the OpenAPI document. The `Same` checks at the bottom fail compilation if a
+ * schema drifts from the TypeScript type the code actually returns.
+ */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z
+      .string()
+      .describe('Stable machine-readable code, e.g. invalid_request, unknown_reference, unauthorized'),
+    message: z.string().describe('What is wrong, naming the fields'),
+    details: z.array(z.object({ path: z.string().describe('e.g. destination.port'), message: z.string() })),
+  }),
+});
+
+export const jobCreatedSchema = z.object({
+  jobID: z.string(),
+  name: z.string(),
+  status: z.string().describe('Pending for a new job'),
+  links: z.object({ self: z.string() }),
+});
+
+const jobStatusSchema = z.enum(['Pending', 'Processing', 'Done', 'Failed', 'Cancelled']);
+
+export const jobViewSchema = z.object({
+  jobID: z.string(),
+  jobName: z.string(),
+  type: z.literal('contactexport'),
+  status: jobStatusSchema,
+  phase: z.enum(['planning', 'exporting', 'uploading', 'notifying']),
+  totalItems: z.number().nullable().describe('Contacts to export; null until counted'),
+  completedItems: z.number(),
+  percent: z.number().nullable(),
+  bytes: z.number().describe('Bytes written (exporting) or sent (uploading)'),
+  times: z.object({ start: z.string(), end: z.string().nullable() }),
+  file: z
+    .object({
+      name: z.string(),
+      bytes: z.number(),
+      rows: z.number(),
+      location: z
+        .string()
+        .nullable()
+        .describe('Download link (aws) or destination URL, never with credentials'),
+    })
+    .nullable(),
+  expiresAt: z.string().nullable().describe('aws only: when the file is purged'),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  destination: z
+    .record(z.string(), z.union([z.string(), z.number()]))
+    .describe('The destination with secrets removed'),
+  exportType: z.enum(['csv', 'json']),
+  compress: z.boolean(),
+});
+
+export const listsResponseSchema = z.object({
+  lists: z.array(z.object({ id: z.number(), name: z.string() })),
+});
+
+export const attributesResponseSchema = z.object({
+  attributes: z.array(
+    z.object({
+      key: z.string(),
+      name: z.string(),
+      type: z.enum(['string', 'number', 'boolean', 'date', 'array', 'object']),
+      system: z.boolean(),
+    }),
+  ),
+});
+
+export const audienceSchema = z.object({
+  key: z.string(),
+  rule: z.unknown(),
+  createdAt: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+});
+
+export const sftpKeySchema = z.object({
+  name: z.string(),
+  publicKey: z.string().describe('OpenSSH public key for the partner authorized_keys file'),
+  algorithm: z.string(),
+  createdAt: z.string(),
+});
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+const schemasMatchTypes: [
+  Same<z.infer<typeof jobViewSchema>, Mutable<JobView>>,
+  Same<z.infer<typeof errorBodySchema>, Mutable<ErrorBody>>,
+] = [true, true];
+void schemasMatchTypes;
