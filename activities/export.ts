@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { MongoError } from 'mongodb';
 import { ContactStoreUnavailableError } from '../src/errors';
 import { audienceRuleSchema, compileAudience, type FieldTypes } from '../src/export/audience';
@@ -107,6 +107,7 @@ export function createExportActivities(deps: ActivityDeps) {
               projection: plan.projection,
               afterId,
               batchSize: deps.config.exportBatchSize,
+              signal: ctx.cancellationSignal,
             }),
           syncEveryBytes: 64 * 1024 * 1024,
           signal: ctx.cancellationSignal,
@@ -135,8 +136,12 @@ export function createExportActivities(deps: ActivityDeps) {
         return { stagingPath: filePath, rows: result.rows, bytes: result.bytes, resumed: result.resumed };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) {
-          await removeFile(filePath);
-          throw err;
+          // Only the job's cancellation ends it: a worker shutdown, timeout or pause keeps the
+          // staging file for the next attempt to resume.
+          if (ctx.cancellationDetails?.cancelRequested) await removeFile(filePath);
+          throw ctx.cancellationSignal.reason instanceof CancelledFailure
+            ? ctx.cancellationSignal.reason
+            : new CancelledFailure('export cancelled');
         }
         if (err instanceof MongoError)
           throw new ContactStoreUnavailableError(`contact store error: ${err.message}`);

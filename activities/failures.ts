@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { TemporalFailure } from '@temporalio/common';
 import { AppError, errorMessage } from '../src/errors';
 
 /** Details attached to every failure an activity raises: the user-facing error code. */
@@ -11,8 +12,9 @@ export interface FailureDetails {
  * type and their own retryability; anything else is treated as transient and left to the retry
  * policy (a bug then fails loudly after the last attempt rather than silently).
  */
-export function toApplicationFailure(err: unknown): ApplicationFailure {
-  if (err instanceof ApplicationFailure) return err;
+export function toApplicationFailure(err: unknown): TemporalFailure {
+  // Temporal's own failures (a CancelledFailure above all) must reach the SDK as they are.
+  if (err instanceof TemporalFailure) return err;
   if (err instanceof AppError) {
     const details: FailureDetails = { code: err.code };
     return ApplicationFailure.create({

@@ -147,7 +147,8 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
     upsertMemo({ result: summary(state.view()) });
     return state.view();
   } catch (err) {
-    if (isCancellation(err)) {
+    // Whatever the activity reported, a requested cancellation ends the job as Cancelled.
+    if (isCancellation(err) || CancellationScope.current().consideredCancelled) {
       await CancellationScope.nonCancellable(async () => {
         if (hostQueue) await cleanupStaging(hostQueue, input);
         state.end = new Date().toISOString();

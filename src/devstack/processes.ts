@@ -63,6 +63,8 @@ export interface StartProcessOptions {
   readonly logFile?: string;
   readonly ready: () => Promise<boolean>;
   readonly readyTimeoutMs?: number;
+  /** Called with each line of output (needs logFile, which puts output on pipes). */
+  readonly onOutput?: (line: string) => void;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -85,6 +87,17 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
     const log = createWriteStream(options.logFile, { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
+    if (options.onOutput) {
+      const onOutput = options.onOutput;
+      for (const stream of [child.stdout, child.stderr]) {
+        let pending = '';
+        stream?.on('data', (chunk: Buffer) => {
+          const lines = (pending + chunk.toString('utf8')).split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) onOutput(line);
+        });
+      }
+    }
   }
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   spawnError.catch(() => undefined);

@@ -3,9 +3,26 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError } from '../errors';
 import { statusQuery } from '../../workflows/definitions';
 import { jobFromExecution, ownerOfExecution, workflowIdFor } from './job-records';
+import { recordedProgress, type RecordedProgress } from './recorded-progress';
 import type { JobView } from './types';
 
 const QUERY_DEADLINE_MS = 3000;
+
+function withRecordedProgress(view: JobView, progress: RecordedProgress | undefined): JobView {
+  if (!progress) return view;
+  const totalItems = progress.totalItems ?? view.totalItems;
+  const completedItems =
+    progress.phase === 'exporting' ? (progress.rows ?? 0) : (totalItems ?? view.completedItems);
+  return {
+    ...view,
+    status: 'Processing',
+    phase: progress.phase,
+    totalItems,
+    completedItems,
+    percent: totalItems ? Math.min(100, Math.floor((completedItems / totalItems) * 100)) : null,
+    bytes: progress.bytes ?? view.bytes,
+  };
+}
 
 function isJobView(value: unknown): value is JobView {
   return typeof value === 'object' && value !== null && 'jobID' in value && 'status' in value;
@@ -32,8 +49,12 @@ export async function getJob(client: Client, jobID: string, owner: string): Prom
         // A query needs a worker; when none answers soon (all down or busy), say what visibility knows.
         return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
       } catch {
-        // No worker free to answer (all busy or restarting): fall back to what visibility knows.
-        return jobFromExecution(description);
+        // No worker answered (all down or busy): what visibility knows, plus the last checkpoint
+        // Temporal recorded, so an on-call engineer still sees how far the job got.
+        return withRecordedProgress(
+          jobFromExecution(description),
+          await recordedProgress(client, description),
+        );
       }
     case 'COMPLETED': {
       const result: unknown = await handle.result();

@@ -28,6 +28,8 @@ export interface ContactPagesOptions {
   readonly batchSize: number;
   /** Exclusive upper bound on `_id`, for partitioned exports. */
   readonly beforeId?: unknown;
+  /** Aborts at once, even a read still waiting on the server (FerretDB sorts before the first page). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -49,11 +51,14 @@ export async function* contactPages(db: Db, options: ContactPagesOptions): Async
     projection: { ...options.projection, _id: 1 },
     sort: { _id: 1 },
     batchSize: options.batchSize,
+    signal: options.signal,
   });
   try {
     while (await cursor.hasNext()) {
+      options.signal?.throwIfAborted();
       yield cursor.readBufferedDocuments();
     }
+    options.signal?.throwIfAborted();
   } finally {
     await cursor.close();
   }

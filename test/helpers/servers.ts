@@ -25,14 +25,15 @@ export const TEST_ENCRYPTION_KEYS = `test:${randomBytes(32).toString('base64')}`
 export const OTHER_API_KEY = `other-key-${randomBytes(6).toString('hex')}`;
 
 /**
- * A configuration for one test: its own database, task queue, storage and staging folders on the
- * shared servers, and short timeouts so fault tests finish quickly.
+ * The environment of one test: its own database, task queue, storage and staging folders on the
+ * shared servers, and short timeouts so fault tests finish quickly. Spawned worker processes get
+ * exactly this environment.
  */
-export function testConfig(overrides: Record<string, string> = {}): Config {
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const servers = testServers();
   const id = uniqueId();
   const dir = path.join(servers.runDir, id);
-  return loadConfig({
+  return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     TEMPORAL_ADDRESS: servers.temporalAddress,
@@ -47,6 +48,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     PROGRESS_INTERVAL: '200ms',
     ALLOW_PRIVATE_DESTINATIONS: 'true',
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    WORKFLOW_BUNDLE: servers.workflowBundle,
     ...overrides,
-  });
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig(testEnv(overrides));
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { GoneError, NotFoundError } from '../../errors';
+import { ConflictError, GoneError, NotFoundError } from '../../errors';
+import { workflowIdFor } from '../../jobs/job-records';
 import { getJob } from '../../jobs/get-job';
 import { storageKey } from '../../storage/internal-storage';
 import { ownerOf } from '../auth';
@@ -13,6 +14,23 @@ export function jobsRouter(deps: ApiDeps): Router {
   router.get('/jobs/:jobID', async (req, res) => {
     if (!jobIdPattern.test(req.params.jobID)) throw new NotFoundError(`no job ${req.params.jobID}`);
     res.json(await getJob(deps.client, req.params.jobID, ownerOf(res)));
+  });
+
+  /** Cancels a running job: the workflow removes staging and destination partial files. */
+  router.delete('/jobs/:jobID', async (req, res) => {
+    if (!jobIdPattern.test(req.params.jobID)) throw new NotFoundError(`no job ${req.params.jobID}`);
+    const job = await getJob(deps.client, req.params.jobID, ownerOf(res));
+    if (!['Pending', 'Processing'].includes(job.status)) {
+      throw new ConflictError(`job ${job.jobID} has already ended (${job.status}); nothing to cancel`);
+    }
+    await deps.client.workflow.getHandle(workflowIdFor(job.jobID)).cancel();
+    deps.logger.info({ jobID: job.jobID }, 'export job cancellation requested');
+    res.status(202).json({
+      jobID: job.jobID,
+      status: job.status,
+      cancelRequested: true,
+      links: { self: `/jobs/${job.jobID}` },
+    });
   });
 
   router.get('/jobs/:jobID/download', async (req, res) => {

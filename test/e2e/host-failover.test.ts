@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { loadConfig } from '../../src/config';
+import type { ManagedProcess } from '../../src/devstack/processes';
+import { seedStore } from '../../src/seed/seed-store';
+import { waitForJob } from '../helpers/jobs';
+import { TEST_API_KEY, testEnv } from '../helpers/servers';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { startWorkerProcess } from '../helpers/worker-process';
+
+const CONTACTS = 40_000;
+
+/**
+ * Staging files live on the exporting host. When that host disappears for good, the export's
+ * queue is never served again: after EXPORT_HOST_TIMEOUT the workflow starts over on another host.
+ */
+describe('an export whose host is gone starts again on another host', () => {
+  const hostA = testEnv({
+    EXPORT_BATCH_SIZE: '500',
+    EXPORT_HEARTBEAT_TIMEOUT: '3s',
+    EXPORT_HOST_TIMEOUT: '6s',
+  });
+  const hostB = {
+    ...hostA,
+    WORKER_HOST_ID: `${hostA.WORKER_HOST_ID}-b`,
+    STAGING_DIR: path.join(path.dirname(hostA.STAGING_DIR ?? ''), 'staging-b'),
+  };
+  let stack: TestStack;
+  const workers: ManagedProcess[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: false, config: loadConfig(hostA) });
+    await seedStore(stack.db, { contacts: CONTACTS, batchSize: 5000 });
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await stack?.stop();
+  });
+
+  it('when host A dies mid-export and only host B is left, then B exports the whole file and the job is Done', async () => {
+    const a = await startWorkerProcess(hostA, 'worker-host-a');
+    workers.push(a);
+    const created = await stack.request<{ jobID: string }>('POST', '/contactexports', {
+      exportType: 'csv',
+      fields: ['channels.email.address'],
+    });
+    await waitForJob(stack, created.body.jobID, (j) => j.completedItems > 0, 120_000, 100);
+    await a.kill();
+    workers.push(await startWorkerProcess(hostB, 'worker-host-b'));
+
+    const { job } = await waitForJob(stack, created.body.jobID, undefined, 180_000, 250);
+    expect(job.status).toBe('Done');
+    expect(job.file?.rows).toBe(CONTACTS);
+
+    const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
+      headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
+    });
+    const rows: string[][] = parse(await res.text());
+    const emails = rows.map((r) => r[0]);
+    expect(emails).toHaveLength(CONTACTS);
+    expect(new Set(emails).size).toBe(CONTACTS);
+
+    // The history shows the move: a schedule-to-start timeout on A's queue, then B's queue.
+    const history = await stack.client.workflow.getHandle(`contactexport-${job.jobID}`).fetchHistory();
+    const queues = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'exportContacts')
+      .map((a) => a?.taskQueue?.name);
+    expect(queues).toEqual([
+      `${hostA.TEMPORAL_TASK_QUEUE}@${hostA.WORKER_HOST_ID}`,
+      `${hostA.TEMPORAL_TASK_QUEUE}@${hostB.WORKER_HOST_ID}`,
+    ]);
+    const timedOut = (history.events ?? []).some(
+      (e) => Number(e.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType) === 2,
+    );
+    expect(timedOut).toBe(true); // TIMEOUT_TYPE_SCHEDULE_TO_START
+    const bLog = readFileSync(workers[1]?.logFile ?? '', 'utf8');
+    expect(bLog).toContain(`"jobID":"${job.jobID}","resumeFromRows":0`);
+  }, 300_000);
+});

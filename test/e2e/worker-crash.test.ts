@@ -1,0 +1,151 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { loadConfig } from '../../src/config';
+import type { ManagedProcess } from '../../src/devstack/processes';
+import { recordedProgress } from '../../src/jobs/recorded-progress';
+import type { JobView } from '../../src/jobs/types';
+import { seedStore } from '../../src/seed/seed-store';
+import { waitForJob } from '../helpers/jobs';
+import { TEST_API_KEY, testEnv } from '../helpers/servers';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { startWorkerProcess } from '../helpers/worker-process';
+
+const CONTACTS = 200_000;
+
+async function download(stack: TestStack, jobID: string): Promise<Buffer> {
+  const res = await fetch(`${stack.url}/jobs/${jobID}/download`, {
+    headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
+  });
+  expect(res.status).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+/** Attempt numbers of the exportContacts activity, from the workflow's history. */
+async function exportAttempts(stack: TestStack, jobID: string): Promise<number[]> {
+  const history = await stack.client.workflow.getHandle(`contactexport-${jobID}`).fetchHistory();
+  const scheduled = new Set(
+    (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'exportContacts')
+      .map((e) => String(e.eventId)),
+  );
+  return (history.events ?? [])
+    .filter(
+      (e) =>
+        e.activityTaskStartedEventAttributes &&
+        scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)),
+    )
+    .map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
+}
+
+describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-contact exports', () => {
+  const env = testEnv({ EXPORT_BATCH_SIZE: '2000' });
+  let stack: TestStack;
+  let worker: ManagedProcess | undefined;
+  let emailsInIdOrder: string[];
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: false, config: loadConfig(env) });
+    await seedStore(stack.db, { contacts: CONTACTS, batchSize: 5000 });
+    const docs = await stack.db
+      .collection('contacts')
+      .find({}, { projection: { 'channels.email.address': 1 }, sort: { _id: 1 } })
+      .toArray();
+    emailsInIdOrder = docs.map((d) => (d.channels as { email: { address: string } }).email.address);
+  }, 300_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await stack?.stop();
+  });
+
+  it('when the worker is killed mid-export and a new one starts, then CSV and gzip jobs end Done with every contact once, in _id order', async () => {
+    worker = await startWorkerProcess(env, 'worker-before-crash');
+    const start = async (body: Record<string, unknown>): Promise<string> => {
+      const res = await stack.request<{ jobID: string }>('POST', '/contactexports', body);
+      expect(res.status).toBe(202);
+      return res.body.jobID;
+    };
+    const csvJob = await start({
+      exportType: 'csv',
+      showHeader: true,
+      fields: ['channels.email.address', 'first_name'],
+      name: 'crash-csv',
+    });
+    const gzJob = await start({
+      exportType: 'csv',
+      compress: true,
+      fields: ['channels.email.address', 'first_name'],
+      name: 'crash-gz',
+    });
+
+    // Wait until Temporal has *recorded* a checkpoint well into both files (heartbeats are
+    // throttled, so the worker's own progress runs ahead of it), then kill without warning.
+    const recorded = async (jobID: string): Promise<number> => {
+      for (const deadline = Date.now() + 240_000; Date.now() < deadline;) {
+        const description = await stack.client.workflow.getHandle(`contactexport-${jobID}`).describe();
+        const rows = (await recordedProgress(stack.client, description))?.rows ?? 0;
+        if (rows >= 30_000) return rows;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`no checkpoint past 30,000 rows recorded for ${jobID}`);
+    };
+    const checkpoints = await Promise.all([recorded(csvJob), recorded(gzJob)]);
+    await worker.kill();
+    const logBefore = worker.logFile;
+
+    // While no worker runs, the job still shows how far it got (the recorded checkpoint).
+    const whileDown = await Promise.all(
+      [csvJob, gzJob].map(async (id) => (await stack.request<JobView>('GET', `/jobs/${id}`)).body),
+    );
+    whileDown.forEach((job, i) => {
+      expect(job.status).toBe('Processing');
+      expect(job.completedItems).toBeGreaterThanOrEqual(checkpoints[i] ?? Infinity);
+      expect(job.completedItems).toBeLessThan(CONTACTS);
+      expect(job.totalItems).toBe(CONTACTS);
+    });
+    process.stderr.write(
+      `worker killed with ${whileDown.map((j) => `${j.jobName} at ${j.completedItems} rows`).join(', ')}\n`,
+    );
+
+    worker = await startWorkerProcess(env, 'worker-after-crash');
+    const [csvDone, gzDone] = await Promise.all([
+      waitForJob(stack, csvJob, undefined, 300_000, 500),
+      waitForJob(stack, gzJob, undefined, 300_000, 500),
+    ]);
+
+    for (const { job } of [csvDone, gzDone]) {
+      expect(job.status).toBe('Done');
+      expect(job.file?.rows).toBe(CONTACTS);
+      expect(job.completedItems).toBe(CONTACTS);
+    }
+
+    const csvRows: string[][] = parse((await download(stack, csvJob)).toString('utf8'));
+    expect(csvRows[0]).toEqual(['channels.email.address', 'first_name']);
+    const gzText = execFileSync('gunzip', ['-c'], {
+      input: await download(stack, gzJob),
+      maxBuffer: 512 * 1024 * 1024,
+    }).toString('utf8');
+    const gzRows: string[][] = parse(gzText);
+    for (const rows of [csvRows.slice(1), gzRows]) {
+      expect(rows).toHaveLength(CONTACTS);
+      const emails = rows.map((r) => r[0]);
+      expect(new Set(emails).size).toBe(CONTACTS);
+      expect(emails).toEqual(emailsInIdOrder);
+    }
+
+    // It resumed (it did not quietly start over): a second attempt, on the checkpoint.
+    for (const jobID of [csvJob, gzJob])
+      expect(Math.max(...(await exportAttempts(stack, jobID)))).toBeGreaterThanOrEqual(2);
+    const resumedFrom = readFileSync(worker.logFile ?? '', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"export starting"'))
+      .map((l) => JSON.parse(l) as { jobID: string; resumeFromRows: number });
+    [csvJob, gzJob].forEach((jobID, i) => {
+      expect(resumedFrom.find((l) => l.jobID === jobID)?.resumeFromRows).toBeGreaterThanOrEqual(
+        checkpoints[i] ?? Infinity,
+      );
+    });
+    expect(logBefore).not.toBe(worker.logFile);
+  }, 600_000);
+});
