@@ -3,6 +3,8 @@ import { createDeliverActivities } from './deliver';
 import { createExportActivities } from './export';
 import { withFailureMapping } from './failures';
 import { createPlanActivities } from './plan';
+import { createPurgeActivities } from './purge';
+import { createInternalStorage } from '../src/storage/create';
 
 type AsyncFns = Record<string, (...args: never[]) => Promise<unknown>>;
 
@@ -17,7 +19,10 @@ function mapped<T extends AsyncFns>(activities: T): T {
 
 /** Activities on the shared task queue: any worker may run them. */
 export function createSharedActivities(deps: ActivityDeps) {
-  return mapped({ ...createPlanActivities(deps) });
+  return mapped({
+    ...createPlanActivities(deps),
+    ...createPurgeActivities(deps, createInternalStorage(deps.config)),
+  });
 }
 
 /** Activities on a host's own task queue: they read and write that host's staging disk. */

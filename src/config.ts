@@ -83,6 +83,18 @@ const envSchema = z.object({
     .optional(),
 
   ALLOW_PRIVATE_DESTINATIONS: booleanFlag.default(false),
+  DESTINATION_TIMEOUT: duration.default(30_000),
+  FTP_TLS: z.enum(['off', 'explicit'], { message: 'expected off or explicit' }).default('off'),
+  FTP_TLS_CA_FILE: z.string().min(1).optional(),
+  S3_ENDPOINT: z.url({ message: 'expected a URL such as http://127.0.0.1:7070' }).optional(),
+  STORAGE_EMULATOR_HOST: z.url({ message: 'expected a URL such as http://127.0.0.1:4443' }).optional(),
+  GCS_PROJECT_ID: z.string().min(1).optional(),
+  STORAGE_S3_BUCKET: z.string().min(1).optional(),
+  STORAGE_S3_PREFIX: z.string().default(''),
+  STORAGE_S3_REGION: z.string().min(1).default('us-east-1'),
+  STORAGE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  STORAGE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  PURGE_INTERVAL: duration.default(3_600_000),
   EXPORT_BATCH_SIZE: positiveInt.max(100_000).default(2000),
   STORAGE_RETENTION: duration.default(30 * 86_400_000),
   EXPORT_HEARTBEAT_TIMEOUT: duration.default(30_000),
@@ -117,6 +129,22 @@ export interface Config {
   readonly stagingDir: string;
   readonly workerHostId: string | undefined;
   readonly exportBatchSize: number;
+  readonly destinationTimeoutMs: number;
+  readonly ftpTls: 'off' | 'explicit';
+  readonly ftpTlsCaFile: string | undefined;
+  readonly s3Endpoint: string | undefined;
+  readonly gcs: { readonly apiEndpoint: string | undefined; readonly projectId: string | undefined };
+  /** Internal storage in a bucket instead of STORAGE_DIR. */
+  readonly storageS3:
+    | {
+        readonly bucket: string;
+        readonly prefix: string;
+        readonly region: string;
+        readonly accessKeyId?: string;
+        readonly secretAccessKey?: string;
+      }
+    | undefined;
+  readonly purgeIntervalMs: number;
   /** Destinations may resolve to loopback/private addresses (tests, on-premise partners). */
   readonly allowPrivateDestinations: boolean;
   readonly storageRetentionMs: number;
@@ -189,6 +217,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerHostId: e.WORKER_HOST_ID,
     exportBatchSize: e.EXPORT_BATCH_SIZE,
     allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
+    destinationTimeoutMs: e.DESTINATION_TIMEOUT,
+    ftpTls: e.FTP_TLS,
+    ftpTlsCaFile: e.FTP_TLS_CA_FILE,
+    s3Endpoint: e.S3_ENDPOINT,
+    gcs: { apiEndpoint: e.STORAGE_EMULATOR_HOST, projectId: e.GCS_PROJECT_ID },
+    storageS3: e.STORAGE_S3_BUCKET
+      ? {
+          bucket: e.STORAGE_S3_BUCKET,
+          prefix: e.STORAGE_S3_PREFIX,
+          region: e.STORAGE_S3_REGION,
+          accessKeyId: e.STORAGE_S3_ACCESS_KEY_ID,
+          secretAccessKey: e.STORAGE_S3_SECRET_ACCESS_KEY,
+        }
+      : undefined,
+    purgeIntervalMs: e.PURGE_INTERVAL,
     storageRetentionMs: e.STORAGE_RETENTION,
     exportHeartbeatTimeoutMs: e.EXPORT_HEARTBEAT_TIMEOUT,
     exportHostTimeoutMs: e.EXPORT_HOST_TIMEOUT,

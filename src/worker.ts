@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from 
 import { createHostActivities, createSharedActivities, type ActivityDeps } from '../activities';
 import { loadConfig, type Config } from './config';
 import { createDestinations } from './destinations/registry';
+import { ensurePurgeSchedule } from './jobs/purge-schedule';
 import { createLogger, type Logger } from './logger';
 import { runMain } from './run-main';
 import { connectContactStore, ensureIndexes, type ContactStore } from './store/mongo';
@@ -83,7 +84,7 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     db: store.db,
     client,
     logger,
-    destinations: createDestinations(config),
+    destinations: createDestinations(config, store.db),
     host: { id: hostId, taskQueue: hostQueue },
   };
   const dataConverter = createDataConverter(config);
@@ -102,6 +103,7 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     // Exports are I/O bound and stream with bounded memory; a handful at once per host.
     maxConcurrentActivityTaskExecutions: 8,
   });
+  await ensurePurgeSchedule(client, config, logger);
   logger.info({ taskQueue: config.temporal.taskQueue, hostQueue }, 'worker ready');
 
   const shutdown = (): Promise<void> => {

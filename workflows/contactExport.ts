@@ -6,6 +6,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  type RetryPolicy,
   setHandler,
   TimeoutFailure,
   upsertMemo,
@@ -13,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { HostActivities, SharedActivities } from '../activities';
 import type { ExportedFile } from '../activities/export';
-import type { ExportJobInput, JobStatusName, JobView } from '../src/jobs/types';
+import type { DestinationType, ExportJobInput, JobStatusName, JobView } from '../src/jobs/types';
 import { progressSignal, statusQuery } from './definitions';
 import { JobState } from './job-state';
 import { publicDestination } from './public-destination';
@@ -40,6 +41,49 @@ const shared = proxyActivities<SharedActivities>({
 
 /** How many times an export moves to another host when its host's worker has disappeared. */
 const MAX_HOST_MOVES = 5;
+
+/**
+ * Retries per destination type. Partner FTP/SFTP servers get the longest patience (about 8 minutes
+ * of attempts); auth, permission and missing-bucket errors never retry (see nonRetryableErrorTypes).
+ */
+const deliveryRetry: Record<DestinationType, RetryPolicy> = {
+  aws: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 6,
+  },
+  ftp: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 10,
+  },
+  sftp: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 10,
+  },
+  s3: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+  gcs: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+  },
+};
+
+function deliveryActivities(taskQueue: string, input: ExportJobInput) {
+  return proxyActivities<HostActivities>({
+    taskQueue,
+    startToCloseTimeout: '6 hours',
+    heartbeatTimeout: input.tuning.heartbeatTimeoutMs,
+    scheduleToStartTimeout: input.tuning.hostScheduleToStartTimeoutMs,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { ...deliveryRetry[input.request.destination.type], nonRetryableErrorTypes },
+  });
+}
 
 function hostActivities(taskQueue: string, input: ExportJobInput) {
   return proxyActivities<HostActivities>({
@@ -116,7 +160,7 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
         state.totalItems = exported.rows;
         state.bytes = 0;
         state.phase = 'uploading';
-        const delivered = await acts.deliverFile({
+        const delivered = await deliveryActivities(host.taskQueue, input).deliverFile({
           jobID: input.jobID,
           owner: input.owner,
           stagingPath: exported.stagingPath,

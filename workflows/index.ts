@@ -1,1 +1,2 @@
 export { contactExportWorkflow } from './contactExport';
+export { purgeExpiredExportsWorkflow } from './purgeExpired';

@@ -33,7 +33,8 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
-export type ToolName = 'temporal' | 'ferretdb' | 'fake-gcs-server' | 'versitygw' | 'sshd' | 'chromium';
+export type ToolName =
+  'temporal' | 'ferretdb' | 'fake-gcs-server' | 'versitygw' | 'sshd' | 'vsftpd' | 'chromium';
 
 /**
  * Where a tool is: its env var (TEMPORAL_BIN, ...) wins, then `temporal` on PATH, then the

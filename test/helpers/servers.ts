@@ -49,6 +49,10 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ALLOW_PRIVATE_DESTINATIONS: 'true',
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     WORKFLOW_BUNDLE: servers.workflowBundle,
+    S3_ENDPOINT: servers.s3.endpoint,
+    STORAGE_EMULATOR_HOST: servers.gcs.endpoint,
+    GCS_PROJECT_ID: 'test-project',
+    PURGE_INTERVAL: '1h',
     ...overrides,
   };
 }

@@ -1,9 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { startFerretDb } from '../../src/devstack/ferretdb';
 import { freePort, type ManagedProcess } from '../../src/devstack/processes';
 import { startTemporalDevServer } from '../../src/devstack/temporal-server';
+import { serverBaseDir } from '../servers/system-users';
+import { startFtpServer } from '../servers/vsftpd';
+import { startGcsServer } from '../servers/gcs';
+import { startS3Server } from '../servers/s3';
+import { startSshServer } from '../servers/sshd';
 import { outputDir, serversFile, type TestServers } from './servers-file';
 
 declare global {
@@ -11,19 +17,48 @@ declare global {
   var __testProcesses: ManagedProcess[] | undefined;
 }
 
+/**
+ * Starts the real servers every test file shares, on free loopback ports: Temporal, FerretDB,
+ * OpenSSH sshd, an FTP server, an S3 gateway and a GCS emulator. Tests that need a server to be
+ * down, restarted or configured differently start their own.
+ */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const runDir = path.join(outputDir, 'run');
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
+  const logs = path.join(runDir, 'logs');
   const [temporalPort, mongoPort] = await Promise.all([freePort(), freePort()]);
   const workflowBundle = path.join(runDir, 'workflow-bundle.js');
-  const [temporal, ferretdb] = await Promise.all([
-    startTemporalDevServer({ port: temporalPort, logFile: path.join(runDir, 'logs', 'temporal.log') }),
+  const serverDir = serverBaseDir(`run-${process.pid}`);
+  const partnerPassword = randomBytes(12).toString('base64url');
+  const s3Keys = {
+    accessKeyId: `TEST${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(24).toString('base64url'),
+  };
+
+  const [temporal, ferretdb, sftp, ftp, s3, gcs] = await Promise.all([
+    startTemporalDevServer({ port: temporalPort, logFile: path.join(logs, 'temporal.log') }),
     startFerretDb({
       port: mongoPort,
       dataDir: path.join(runDir, 'ferretdb'),
-      logFile: path.join(runDir, 'logs', 'ferretdb.log'),
+      logFile: path.join(logs, 'ferretdb.log'),
+    }),
+    startSshServer({
+      dir: path.join(serverDir, 'sshd'),
+      password: partnerPassword,
+      logFile: path.join(logs, 'sshd.log'),
+    }),
+    startFtpServer({
+      dir: path.join(serverDir, 'vsftpd'),
+      password: partnerPassword,
+      logFile: path.join(logs, 'vsftpd.log'),
+    }),
+    startS3Server({ root: path.join(runDir, 's3'), ...s3Keys, logFile: path.join(logs, 's3.log') }),
+    startGcsServer({
+      root: path.join(runDir, 'gcs'),
+      buckets: ['partner-bucket'],
+      logFile: path.join(logs, 'gcs.log'),
     }),
     // Bundle the workflows once from source, so every test worker starts in a second.
     bundleWorkflowCode({
@@ -31,15 +66,28 @@ export default async function globalSetup(): Promise<void> {
       logger: new DefaultLogger('WARN'),
     }).then(({ code }) => writeFileSync(workflowBundle, code)),
   ]);
-  globalThis.__testProcesses = [temporal.process, ferretdb.process];
+  globalThis.__testProcesses = [
+    temporal.process,
+    ferretdb.process,
+    sftp.process,
+    ftp.process,
+    s3.process,
+    gcs.process,
+  ];
   const servers: TestServers = {
     runDir,
     temporalAddress: temporal.address,
     mongoUri: ferretdb.uri,
     workflowBundle,
+    partnerPassword,
+    serverDir,
+    sftp: { port: sftp.port, chrootBase: sftp.chrootBase },
+    ftp: { port: ftp.port, home: ftp.home },
+    s3: { endpoint: s3.endpoint, ...s3Keys, root: s3.root },
+    gcs: { endpoint: gcs.endpoint, root: gcs.root },
   };
   writeFileSync(serversFile, JSON.stringify(servers, null, 2));
   process.stderr.write(
-    `\ntest servers ready in ${Date.now() - started} ms: Temporal ${temporal.address}, FerretDB ${ferretdb.uri}\n`,
+    `\ntest servers ready in ${Date.now() - started} ms: Temporal ${temporal.address}, FerretDB ${ferretdb.uri}, sshd :${sftp.port}, FTP :${ftp.port}, S3 ${s3.endpoint}, GCS ${gcs.endpoint}\n`,
   );
 }

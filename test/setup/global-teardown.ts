@@ -1,3 +1,13 @@
+import { rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { serversFile, type TestServers } from './servers-file';
+
 export default async function globalTeardown(): Promise<void> {
   await Promise.all((globalThis.__testProcesses ?? []).map((p) => p.stop(5000)));
+  try {
+    const servers = JSON.parse(readFileSync(serversFile, 'utf8')) as TestServers;
+    rmSync(servers.serverDir, { recursive: true, force: true });
+  } catch {
+    // Nothing to clean.
+  }
 }

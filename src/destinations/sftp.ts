@@ -1,0 +1,135 @@
+import SftpClient from 'ssh2-sftp-client';
+import type { Db } from 'mongodb';
+import type { Keyring } from '../crypto/keyring';
+import {
+  AppError,
+  DestinationAuthError,
+  DestinationNotFoundError,
+  DestinationPermissionError,
+  DestinationUnavailableError,
+} from '../errors';
+import type { SftpDestination } from '../jobs/types';
+import { loadSftpPrivateKey } from '../store/sftp-keys';
+import { abortable } from './abortable';
+import { resolveDestinationHost } from './host-guard';
+import { networkError } from './network-errors';
+import { remoteFile, remoteFolder, temporaryName } from './paths';
+import type { DestinationAdapter, UploadRequest, UploadResult } from './types';
+
+export interface SftpOptions {
+  readonly allowPrivate: boolean;
+  readonly timeoutMs: number;
+  readonly db: Db;
+  readonly keyring: Keyring;
+}
+
+/** SFTP with ssh2-sftp-client: password or saved key; upload to a temporary name, then rename. */
+export class SftpAdapter implements DestinationAdapter<SftpDestination> {
+  readonly type = 'sftp' as const;
+
+  constructor(private readonly options: SftpOptions) {}
+
+  private async credentials(
+    destination: SftpDestination,
+  ): Promise<{ password: string } | { privateKey: string }> {
+    if (destination.password !== undefined) return { password: destination.password };
+    const name = destination.savedKey ?? '';
+    const privateKey = await loadSftpPrivateKey(this.options.db, this.options.keyring, name);
+    if (!privateKey)
+      throw new DestinationAuthError(
+        `saved SFTP key "${name}" no longer exists (POST /sftpkeys to create it)`,
+      );
+    return { privateKey };
+  }
+
+  private async connect(destination: SftpDestination, address: string): Promise<SftpClient> {
+    const client = new SftpClient('contact-exports');
+    try {
+      await client.connect({
+        host: address,
+        port: destination.port,
+        username: destination.username,
+        ...(await this.credentials(destination)),
+        readyTimeout: this.options.timeoutMs,
+        // Temporal retries the whole upload with backoff; no hidden retries underneath.
+        retries: 0,
+      });
+      return client;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw classify(err, destination, 'login');
+    }
+  }
+
+  async upload(destination: SftpDestination, request: UploadRequest): Promise<UploadResult> {
+    const address = await resolveDestinationHost(destination.server, this.options.allowPrivate);
+    const folder = remoteFolder(destination.path);
+    const finalPath = remoteFile(folder, request.fileName);
+    const tempPath = remoteFile(folder, temporaryName(request.fileName, request.jobID));
+    const client = await this.connect(destination, address);
+    const onAbort = (): void => void client.end().catch(() => undefined);
+    request.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (folder !== '/' && !(await client.exists(folder))) await client.mkdir(folder, true);
+      await abortable(
+        client.fastPut(request.localPath, tempPath, {
+          step: (transferred) => request.onProgress(transferred),
+        }),
+        request.signal,
+      );
+      try {
+        // posix-rename@openssh.com replaces an existing file atomically.
+        await client.posixRename(tempPath, finalPath);
+      } catch {
+        if (await client.exists(finalPath)) await client.delete(finalPath);
+        await client.rename(tempPath, finalPath);
+      }
+      return { location: `sftp://${destination.server}:${destination.port}${finalPath}` };
+    } catch (err) {
+      await this.removeLeftover(destination, address, tempPath, client, request.signal.aborted);
+      throw request.signal.aborted ? request.signal.reason : classify(err, destination, 'upload');
+    } finally {
+      request.signal.removeEventListener('abort', onAbort);
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async removeLeftover(
+    destination: SftpDestination,
+    address: string,
+    tempPath: string,
+    client: SftpClient,
+    closed: boolean,
+  ): Promise<void> {
+    try {
+      const usable = closed ? await this.connect(destination, address) : client;
+      if (await usable.exists(tempPath)) await usable.delete(tempPath);
+      if (usable !== client) await usable.end();
+    } catch {
+      // Unreachable now; the deterministic temporary name lets the next attempt overwrite it.
+    }
+  }
+}
+
+function classify(err: unknown, destination: SftpDestination, step: string): AppError {
+  if (err instanceof AppError) return err;
+  const where = `SFTP ${step} at ${destination.server}:${destination.port}`;
+  const message = err instanceof Error ? err.message : String(err);
+  const level = (err as { level?: string }).level;
+  const code = (err as { code?: unknown }).code;
+  if (level === 'client-authentication' || /authentication methods failed|auth/i.test(message)) {
+    const how = destination.savedKey ? `saved key '${destination.savedKey}'` : 'password';
+    return new DestinationAuthError(
+      `SFTP login refused for user '${destination.username}' at ${destination.server}:${destination.port} (${how})`,
+    );
+  }
+  if (code === 3 || /permission denied/i.test(message))
+    return new DestinationPermissionError(`${where}: permission denied; check destination.path (${message})`);
+  if (code === 2 || /no such file/i.test(message))
+    return new DestinationNotFoundError(`${where}: no such folder (${message})`);
+  const network = networkError(err, where);
+  if (network) return network;
+  if (level === 'client-timeout' || /timed out/i.test(message))
+    return new DestinationUnavailableError(`${where}: timed out; will retry`);
+  return new DestinationUnavailableError(`${where}: ${message}; will retry`);
+}

@@ -1,0 +1,139 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { s3Client } from '../../src/destinations/s3';
+import { purgeScheduleId } from '../../src/jobs/purge-schedule';
+import type { ExportProgress } from '../../src/jobs/types';
+import { seedStore } from '../../src/seed/seed-store';
+import { runJob } from '../helpers/deliveries';
+import { TEST_API_KEY, OTHER_API_KEY, testConfig, testServers, uniqueId } from '../helpers/servers';
+import { startTestStack, type TestStack } from '../helpers/stack';
+
+const auth = (key = TEST_API_KEY) => ({
+  authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
+});
+
+function filesUnder(dir: string): string[] {
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+    : [];
+}
+
+describe('internal storage (destination "aws"): downloads, ranges, expiry', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    // Files expire after 4 s and the purge Schedule runs every 2 s, so expiry is observable here.
+    stack = await startTestStack({
+      config: testConfig({ STORAGE_RETENTION: '4s', PURGE_INTERVAL: '2s', PROGRESS_INTERVAL: '50ms' }),
+    });
+    await seedStore(stack.db, { contacts: 500 });
+  });
+  afterAll(() => stack?.stop());
+
+  it('when downloaded, then the headers say what the file is, and a Range request gets that slice', async () => {
+    const job = await runJob(stack, { exportType: 'csv', name: 'ranges', showHeader: true });
+    const url = `${stack.url}/jobs/${job.jobID}/download`;
+    const full = await fetch(url, { headers: auth() });
+    const body = Buffer.from(await full.arrayBuffer());
+    expect(full.headers.get('content-disposition')).toBe('attachment; filename=ranges.csv');
+    expect(full.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(Number(full.headers.get('content-length'))).toBe(job.file?.bytes);
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+
+    const part = await fetch(url, { headers: { ...auth(), range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${body.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(body.subarray(100, 200));
+    const beyond = await fetch(url, { headers: { ...auth(), range: `bytes=${body.length + 10}-` } });
+    expect(beyond.status).toBe(416);
+
+    expect((await fetch(url, { headers: auth(OTHER_API_KEY) })).status).toBe(404);
+  });
+
+  it('when the upload runs, then its progress (bytes sent) reaches the job through progress signals', async () => {
+    const job = await runJob(stack, { exportType: 'json', compress: true });
+    const history = await stack.client.workflow.getHandle(`contactexport-${job.jobID}`).fetchHistory();
+    const signals = await Promise.all(
+      (history.events ?? [])
+        .map((e) => e.workflowExecutionSignaledEventAttributes)
+        .filter((s) => s?.signalName === 'progress')
+        .map(
+          async (s) =>
+            (
+              await decodeArrayFromPayloads(stack.client.options.loadedDataConverter, s?.input?.payloads)
+            )[0] as ExportProgress,
+        ),
+    );
+    const uploading = signals.filter((p) => p.phase === 'uploading');
+    expect(uploading.length).toBeGreaterThan(0);
+    expect(uploading[uploading.length - 1]?.bytes).toBe(job.file?.bytes);
+    expect(signals.filter((p) => p.phase === 'exporting').pop()?.completedItems).toBe(500);
+  });
+
+  it('when the retention passes, then the Schedule purges the file and the download answers 410 Gone', async () => {
+    const job = await runJob(stack, { exportType: 'csv', name: 'short-lived' });
+    expect(job.expiresAt).not.toBeNull();
+    expect(Date.parse(job.expiresAt ?? '') - Date.parse(job.times.end ?? '')).toBeLessThan(6000);
+    const url = `${stack.url}/jobs/${job.jobID}/download`;
+    expect((await fetch(url, { headers: auth() })).status).toBe(200);
+    expect(filesUnder(stack.config.storageDir)).toContain('short-lived.csv');
+
+    const schedule = await stack.client.schedule.getHandle(purgeScheduleId(stack.config)).describe();
+    expect(schedule.spec.intervals?.[0]?.every).toBe(2000);
+    for (let i = 0; i < 60 && filesUnder(stack.config.storageDir).includes('short-lived.csv'); i++)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(filesUnder(stack.config.storageDir)).not.toContain('short-lived.csv');
+
+    const gone = await fetch(url, { headers: auth() });
+    expect(gone.status).toBe(410);
+    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe('gone');
+  });
+});
+
+describe('internal storage in an S3-compatible bucket (STORAGE_S3_BUCKET)', () => {
+  it('when exports go to internal storage, then they land in the bucket and download through the gateway', async () => {
+    const servers = testServers();
+    const bucket = uniqueId('internal');
+    mkdirSync(path.join(servers.s3.root, bucket), { recursive: true });
+    const stack = await startTestStack({
+      config: testConfig({
+        STORAGE_S3_BUCKET: bucket,
+        STORAGE_S3_PREFIX: 'exports',
+        STORAGE_S3_REGION: 'us-west-2',
+        STORAGE_S3_ACCESS_KEY_ID: servers.s3.accessKeyId,
+        STORAGE_S3_SECRET_ACCESS_KEY: servers.s3.secretAccessKey,
+      }),
+    });
+    try {
+      await seedStore(stack.db, { contacts: 300 });
+      const job = await runJob(stack, { exportType: 'csv', name: 'in-bucket', showHeader: true });
+      expect(job.status).toBe('Done');
+      const client = s3Client({
+        region: 'us-west-2',
+        accessKeyId: servers.s3.accessKeyId,
+        secretAccessKey: servers.s3.secretAccessKey,
+        endpoint: servers.s3.endpoint,
+      });
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+      client.destroy();
+      expect(listed.Contents?.map((c) => c.Key)).toEqual([
+        expect.stringMatching(new RegExp(`^exports/key_[0-9a-f]+/${job.jobID}/in-bucket\\.csv$`)),
+      ]);
+      expect(filesUnder(stack.config.storageDir)).toEqual([]);
+      const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, { headers: auth() });
+      expect(res.status).toBe(200);
+      expect((await res.text()).split('\n')).toHaveLength(302);
+      const part = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
+        headers: { ...auth(), range: 'bytes=0-9' },
+      });
+      expect(part.status).toBe(206);
+      expect(await part.text()).toBe('channels.e');
+    } finally {
+      await stack.stop();
+    }
+  });
+});
