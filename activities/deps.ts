@@ -4,6 +4,7 @@ import type { Config } from '../src/config';
 import type { DestinationAdapter } from '../src/destinations/types';
 import type { DestinationType } from '../src/jobs/types';
 import type { Logger } from '../src/logger';
+import type { Mailer } from '../src/mail/mailer';
 
 /** Everything activities need, built once by the worker (see src/worker.ts). */
 export interface ActivityDeps {
@@ -13,6 +14,7 @@ export interface ActivityDeps {
   readonly client: Client;
   readonly destinations: Readonly<Record<DestinationType, DestinationAdapter>>;
   readonly logger: Logger;
+  readonly mailer: Mailer;
   /** This host's identity and task queue, for export work that must stay on one disk. */
   readonly host: { readonly id: string; readonly taskQueue: string };
 }

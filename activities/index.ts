@@ -3,6 +3,7 @@ import { createDeliverActivities } from './deliver';
 import { createExportActivities } from './export';
 import { withFailureMapping } from './failures';
 import { createPlanActivities } from './plan';
+import { createNotifyActivities } from './notify';
 import { createPurgeActivities } from './purge';
 import { createInternalStorage } from '../src/storage/create';
 
@@ -22,6 +23,7 @@ export function createSharedActivities(deps: ActivityDeps) {
   return mapped({
     ...createPlanActivities(deps),
     ...createPurgeActivities(deps, createInternalStorage(deps.config)),
+    ...createNotifyActivities(deps.mailer),
   });
 }
 

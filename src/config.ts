@@ -100,6 +100,7 @@ const envSchema = z.object({
   EXPORT_HEARTBEAT_TIMEOUT: duration.default(30_000),
   EXPORT_HOST_TIMEOUT: duration.default(5 * 60_000),
   PROGRESS_INTERVAL: duration.default(2000),
+  EMAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -151,6 +152,7 @@ export interface Config {
   readonly exportHeartbeatTimeoutMs: number;
   readonly exportHostTimeoutMs: number;
   readonly progressIntervalMs: number;
+  readonly emailMaxAttempts: number;
 }
 
 /** Public and therefore not secret: lets development start without set-up; refused in production. */
@@ -236,5 +238,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     exportHeartbeatTimeoutMs: e.EXPORT_HEARTBEAT_TIMEOUT,
     exportHostTimeoutMs: e.EXPORT_HOST_TIMEOUT,
     progressIntervalMs: e.PROGRESS_INTERVAL,
+    emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
   };
 }

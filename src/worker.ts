@@ -9,6 +9,7 @@ import { loadConfig, type Config } from './config';
 import { createDestinations } from './destinations/registry';
 import { ensurePurgeSchedule } from './jobs/purge-schedule';
 import { createLogger, type Logger } from './logger';
+import { createMailer } from './mail/mailer';
 import { runMain } from './run-main';
 import { connectContactStore, ensureIndexes, type ContactStore } from './store/mongo';
 import { connectClient, createDataConverter, retryUntil } from './temporal/connect';
@@ -85,6 +86,7 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     client,
     logger,
     destinations: createDestinations(config, store.db),
+    mailer: createMailer(config),
     host: { id: hostId, taskQueue: hostQueue },
   };
   const dataConverter = createDataConverter(config);

@@ -14,7 +14,14 @@ import {
 } from '@temporalio/workflow';
 import type { HostActivities, SharedActivities } from '../activities';
 import type { ExportedFile } from '../activities/export';
-import type { DestinationType, ExportJobInput, JobStatusName, JobView } from '../src/jobs/types';
+import type {
+  DestinationType,
+  ExportJobInput,
+  JobNotification,
+  JobStatusName,
+  JobSummary,
+  JobView,
+} from '../src/jobs/types';
 import { progressSignal, statusQuery } from './definitions';
 import { JobState } from './job-state';
 import { publicDestination } from './public-destination';
@@ -139,6 +146,18 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
     upsertSearchAttributes([{ key: ExportStatus, value: status }]);
   };
 
+  /** The final status first (the file is delivered, or not), then the confirmation email. */
+  const finish = async (status: 'Done' | 'Failed'): Promise<void> => {
+    state.end = new Date().toISOString();
+    setStatus(status);
+    const to = input.request.confirmEmail;
+    if (to) {
+      state.phase = 'notifying';
+      state.notification = await sendConfirmation(input, to, state.view());
+    }
+    upsertMemo({ result: summary(state.view()) });
+  };
+
   let hostQueue: string | undefined;
   try {
     const plan = await shared.planExport({ request: input.request, jobName: input.jobName });
@@ -186,9 +205,7 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
       }
     }
 
-    state.end = new Date().toISOString();
-    setStatus('Done');
-    upsertMemo({ result: summary(state.view()) });
+    await finish('Done');
     return state.view();
   } catch (err) {
     // Whatever the activity reported, a requested cancellation ends the job as Cancelled.
@@ -203,16 +220,36 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
       throw err;
     }
     state.error = jobError(err);
-    state.end = new Date().toISOString();
     if (hostQueue) await cleanupStaging(hostQueue, input);
-    setStatus('Failed');
-    upsertMemo({ result: summary(state.view()) });
+    await finish('Failed');
     throw ApplicationFailure.create({
       type: 'ExportFailed',
       message: state.error.message,
       nonRetryable: true,
       details: [state.view()],
     });
+  }
+}
+
+/** Sends the job-ended email with retries; a failure is recorded, never turned into a failed job. */
+async function sendConfirmation(input: ExportJobInput, to: string, job: JobView): Promise<JobNotification> {
+  const { sendJobEmail } = proxyActivities<SharedActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      // Older job inputs predate the setting.
+      maximumAttempts: input.tuning.emailMaxAttempts ?? 10,
+    },
+  });
+  try {
+    const result = await sendJobEmail({ to, job });
+    return { email: to, status: result.sent ? 'sent' : 'skipped', detail: result.detail };
+  } catch (err) {
+    const { message } = jobError(err);
+    log.warn('confirmation email not sent', { error: message });
+    return { email: to, status: 'failed', detail: message };
   }
 }
 
@@ -232,10 +269,8 @@ async function cleanupStaging(taskQueue: string, input: ExportJobInput): Promise
   }
 }
 
-/** What the memo keeps of a finished job, so GET /jobs lists closed jobs without fetching results. */
-function summary(
-  view: JobView,
-): Pick<JobView, 'status' | 'totalItems' | 'completedItems' | 'file' | 'expiresAt' | 'error' | 'times'> {
+/** What the memo keeps of an ended job, so GET /jobs lists it without fetching results. */
+function summary(view: JobView): JobSummary {
   return {
     status: view.status,
     totalItems: view.totalItems,
@@ -244,5 +279,6 @@ function summary(
     expiresAt: view.expiresAt,
     error: view.error,
     times: view.times,
+    notification: view.notification,
   };
 }

@@ -3,6 +3,7 @@ import type {
   ExportProgress,
   JobError,
   JobFile,
+  JobNotification,
   JobPhase,
   JobStatusName,
   JobView,
@@ -20,6 +21,7 @@ export class JobState {
   file: JobFile | null = null;
   expiresAt: string | null = null;
   error: JobError | null = null;
+  notification: JobNotification | null = null;
 
   constructor(
     private readonly input: ExportJobInput,
@@ -63,6 +65,7 @@ export class JobState {
       file: this.file,
       expiresAt: this.expiresAt,
       error: this.error,
+      notification: this.notification,
       destination: this.destination,
       exportType: this.input.request.exportType,
       compress: this.input.request.compress,

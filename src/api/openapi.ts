@@ -126,7 +126,57 @@ export function buildOpenApiDocument(): JsonObject {
           },
         },
       },
+      '/jobs': {
+        get: {
+          summary: 'List jobs: running first (newest first), then ended (most recently ended first)',
+          operationId: 'listJobs',
+          parameters: [
+            { name: 'jobName', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'status',
+              in: 'query',
+              schema: { type: 'string', enum: ['Pending', 'Processing', 'Done', 'Failed', 'Cancelled'] },
+            },
+            ...['gt', 'gte', 'lt', 'lte'].map((op) => ({
+              name: `times[start][${op}]`,
+              in: 'query',
+              description: 'ISO 8601 start time bound',
+              schema: { type: 'string' },
+            })),
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: 'From links.next of the previous page',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  jobs: { type: 'array', items: ref('Job') },
+                  links: { type: 'object', properties: { next: { type: ['string', 'null'] } } },
+                },
+              },
+              'A page of jobs',
+            ),
+            ...errors(400, 401),
+          },
+        },
+      },
       '/jobs/{jobID}': {
+        delete: {
+          summary: 'Cancel a running job (staging and partial files are removed; status Cancelled)',
+          operationId: 'cancelJob',
+          parameters: [pathParam('jobID', 'Job ID')],
+          responses: { '202': { description: 'Cancellation requested' }, ...errors(401, 404, 409) },
+        },
         get: {
           summary: 'Job status and progress',
           operationId: 'getJob',

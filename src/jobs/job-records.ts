@@ -1,5 +1,5 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import type { JobStatusName, JobView, PublicDestination } from './types';
+import type { JobStatusName, JobSummary, JobView, PublicDestination } from './types';
 import { DestinationType, ExportName, ExportOwner, ExportStatus } from '../../workflows/search-attributes';
 import { workflowIdPrefix } from '../../workflows/definitions';
 
@@ -16,10 +16,7 @@ export interface JobMemo {
     readonly startToken: string;
   };
   /** Written by the workflow when the job ends. */
-  readonly result?: Pick<
-    JobView,
-    'status' | 'totalItems' | 'completedItems' | 'file' | 'expiresAt' | 'error' | 'times'
-  >;
+  readonly result?: JobSummary;
 }
 
 export function workflowIdFor(jobID: string): string {
@@ -82,6 +79,7 @@ export function jobFromExecution(info: ExecutionInfo): JobView {
       (status === 'Failed' && !result
         ? { code: 'export_failed', message: `workflow ${info.status.name.toLowerCase()}` }
         : null),
+    notification: result?.notification ?? null,
     destination: memo.job?.destination ?? { type: info.typedSearchAttributes.get(DestinationType) ?? 'aws' },
     exportType: memo.job?.exportType ?? 'csv',
     compress: memo.job?.compress ?? false,

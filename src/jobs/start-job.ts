@@ -22,6 +22,7 @@ export function tuningFrom(config: Config): ExportTuning {
     heartbeatTimeoutMs: config.exportHeartbeatTimeoutMs,
     hostScheduleToStartTimeoutMs: config.exportHostTimeoutMs,
     progressIntervalMs: config.progressIntervalMs,
+    emailMaxAttempts: config.emailMaxAttempts,
   };
 }
 

@@ -67,6 +67,8 @@ export interface ExportTuning {
   /** How long an export waits for its host's worker before starting again on another host. */
   readonly hostScheduleToStartTimeoutMs: number;
   readonly progressIntervalMs: number;
+  /** Attempts to send the confirmation email before giving up (the export stays Done). */
+  readonly emailMaxAttempts: number;
 }
 
 export interface ExportJobInput {
@@ -107,6 +109,13 @@ export interface JobFile {
   readonly location: string | null;
 }
 
+/** What happened to the confirmation email. */
+export interface JobNotification {
+  readonly email: string;
+  readonly status: 'sent' | 'failed' | 'skipped';
+  readonly detail: string | null;
+}
+
 export interface JobError {
   readonly code: string;
   readonly message: string;
@@ -127,7 +136,14 @@ export interface JobView {
   readonly file: JobFile | null;
   readonly expiresAt: string | null;
   readonly error: JobError | null;
+  readonly notification: JobNotification | null;
   readonly destination: PublicDestination;
   readonly exportType: ExportFormat;
   readonly compress: boolean;
 }
+
+/** What the memo keeps of an ended job, so GET /jobs lists it without fetching results. */
+export type JobSummary = Pick<
+  JobView,
+  'status' | 'totalItems' | 'completedItems' | 'file' | 'expiresAt' | 'error' | 'times' | 'notification'
+>;

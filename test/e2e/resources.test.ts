@@ -198,6 +198,7 @@ describe('the resources around exports', () => {
           '/contactattributes',
           '/contactexports',
           '/healthz',
+          '/jobs',
           '/jobs/{jobID}',
           '/jobs/{jobID}/download',
           '/lists',

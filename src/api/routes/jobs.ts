@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { ConflictError, GoneError, NotFoundError } from '../../errors';
 import { workflowIdFor } from '../../jobs/job-records';
 import { getJob } from '../../jobs/get-job';
+import { listJobs } from '../../jobs/list-jobs';
+import { jobsQuerySchema } from '../schemas/jobs-query';
 import { storageKey } from '../../storage/internal-storage';
 import { ownerOf } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -10,6 +12,28 @@ const jobIdPattern = /^[A-Za-z0-9-]{1,100}$/;
 
 export function jobsRouter(deps: ApiDeps): Router {
   const router = Router();
+
+  router.get('/jobs', async (req, res) => {
+    const query = jobsQuerySchema.parse(req.query);
+    const page = await listJobs(deps.client, ownerOf(res), {
+      jobName: query.jobName,
+      status: query.status,
+      start: query.times?.start,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    let next: string | null = null;
+    if (page.nextCursor) {
+      const params = new URLSearchParams(req.query as Record<string, string>);
+      params.delete('times');
+      for (const [op, value] of Object.entries(query.times?.start ?? {}))
+        if (value) params.set(`times[start][${op}]`, value.toISOString());
+      params.set('cursor', page.nextCursor);
+      params.set('limit', String(query.limit));
+      next = `/jobs?${params.toString()}`;
+    }
+    res.json({ jobs: page.jobs, links: { next } });
+  });
 
   router.get('/jobs/:jobID', async (req, res) => {
     if (!jobIdPattern.test(req.params.jobID)) throw new NotFoundError(`no job ${req.params.jobID}`);

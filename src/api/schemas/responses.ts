@@ -49,6 +49,14 @@ export const jobViewSchema = z.object({
     .nullable(),
   expiresAt: z.string().nullable().describe('aws only: when the file is purged'),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  notification: z
+    .object({
+      email: z.string(),
+      status: z.enum(['sent', 'failed', 'skipped']),
+      detail: z.string().nullable(),
+    })
+    .nullable()
+    .describe('The confirmation email: sent, failed (after retries) or skipped (no SMTP server configured)'),
   destination: z
     .record(z.string(), z.union([z.string(), z.number()]))
     .describe('The destination with secrets removed'),
