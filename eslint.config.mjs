@@ -71,6 +71,30 @@ export default tseslint.config(
     },
   },
   {
+    // The Jobs page's browser script: plain JavaScript, no type information.
+    files: ['public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { projectService: false, project: null },
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'sessionStorage',
+          'fetch',
+          'btoa',
+          'location',
+          'URL',
+          'confirm',
+          'setTimeout',
+          'clearTimeout',
+          'FormData',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

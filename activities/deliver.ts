@@ -29,6 +29,7 @@ export function createDeliverActivities(deps: ActivityDeps) {
       const progress = new ProgressReporter(deps.client, input.progressIntervalMs);
       let sent = 0;
       const heartbeat = keepHeartbeating(ctx, () => ({ bytesSent: sent }), input.heartbeatTimeoutMs);
+      const started = Date.now();
       try {
         const result = await adapter.upload(input.destination, {
           jobID: input.jobID,
@@ -44,6 +45,10 @@ export function createDeliverActivities(deps: ActivityDeps) {
           },
         });
         progress.report({ completedItems: 0, bytes: input.bytes, phase: 'uploading' }, true);
+        deps.metrics.uploadDuration.observe(
+          { destination: input.destination.type },
+          (Date.now() - started) / 1000,
+        );
         await progress.flush();
         ctx.log.info('file delivered', {
           jobID: input.jobID,

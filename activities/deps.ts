@@ -5,6 +5,7 @@ import type { DestinationAdapter } from '../src/destinations/types';
 import type { DestinationType } from '../src/jobs/types';
 import type { Logger } from '../src/logger';
 import type { Mailer } from '../src/mail/mailer';
+import type { AppMetrics } from '../src/metrics';
 
 /** Everything activities need, built once by the worker (see src/worker.ts). */
 export interface ActivityDeps {
@@ -15,6 +16,7 @@ export interface ActivityDeps {
   readonly destinations: Readonly<Record<DestinationType, DestinationAdapter>>;
   readonly logger: Logger;
   readonly mailer: Mailer;
+  readonly metrics: AppMetrics;
   /** This host's identity and task queue, for export work that must stay on one disk. */
   readonly host: { readonly id: string; readonly taskQueue: string };
 }

@@ -94,6 +94,7 @@ export function createExportActivities(deps: ActivityDeps) {
           });
       }
 
+      const started = Date.now();
       ctx.log.info('export starting', { jobID: input.jobID, resumeFromRows: resume?.rows ?? 0, totalItems });
       try {
         const result = await exportToFile({
@@ -126,6 +127,10 @@ export function createExportActivities(deps: ActivityDeps) {
           { completedItems: result.rows, totalItems: result.rows, bytes: result.bytes, phase: 'exporting' },
           true,
         );
+        const format = `${request.exportType}${request.compress ? '+gzip' : ''}`;
+        deps.metrics.rowsExported.inc({ format }, result.rows);
+        deps.metrics.bytesExported.inc({ format }, result.bytes);
+        deps.metrics.exportDuration.observe({ format }, (Date.now() - started) / 1000);
         await progress.flush();
         ctx.log.info('export written', {
           jobID: input.jobID,

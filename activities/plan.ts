@@ -9,6 +9,12 @@ export function createPlanActivities(deps: ActivityDeps) {
       return planExport(deps.db, input.request, input.jobName, new Date());
     },
 
+    /** A local activity at the end of every job: counts it in this worker's metrics. */
+    recordJobEnded(input: { status: string; destination: string }): Promise<void> {
+      deps.metrics.jobsEnded.inc(input);
+      return Promise.resolve();
+    },
+
     /** Runs on the shared queue; whichever worker takes it hosts the export and the upload. */
     async claimExportHost(): Promise<{ hostId: string; taskQueue: string }> {
       return Promise.resolve({ hostId: deps.host.id, taskQueue: deps.host.taskQueue });

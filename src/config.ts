@@ -95,6 +95,8 @@ const envSchema = z.object({
   STORAGE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   STORAGE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   PURGE_INTERVAL: duration.default(3_600_000),
+  METRICS_PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   EXPORT_BATCH_SIZE: positiveInt.max(100_000).default(2000),
   STORAGE_RETENTION: duration.default(30 * 86_400_000),
   EXPORT_HEARTBEAT_TIMEOUT: duration.default(30_000),
@@ -146,6 +148,8 @@ export interface Config {
       }
     | undefined;
   readonly purgeIntervalMs: number;
+  /** The worker's Prometheus endpoint (0: off). */
+  readonly metrics: { readonly port: number; readonly host: string };
   /** Destinations may resolve to loopback/private addresses (tests, on-premise partners). */
   readonly allowPrivateDestinations: boolean;
   readonly storageRetentionMs: number;
@@ -234,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     purgeIntervalMs: e.PURGE_INTERVAL,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     storageRetentionMs: e.STORAGE_RETENTION,
     exportHeartbeatTimeoutMs: e.EXPORT_HEARTBEAT_TIMEOUT,
     exportHostTimeoutMs: e.EXPORT_HOST_TIMEOUT,

@@ -10,6 +10,9 @@ import { createDestinations } from './destinations/registry';
 import { ensurePurgeSchedule } from './jobs/purge-schedule';
 import { createLogger, type Logger } from './logger';
 import { createMailer } from './mail/mailer';
+import { createMetrics, type AppMetrics } from './metrics';
+import { startWorkerMetricsServer } from './worker-metrics-server';
+import { freePort } from './devstack/processes';
 import { runMain } from './run-main';
 import { connectContactStore, ensureIndexes, type ContactStore } from './store/mongo';
 import { connectClient, createDataConverter, retryUntil } from './temporal/connect';
@@ -40,12 +43,18 @@ function workflowSource(
   return { workflowsPath: require.resolve('../workflows') };
 }
 
-/** Routes the SDK's own logs into our JSON logger; once per process, so only from main(). */
-function installRuntime(logger: Logger, level: string): void {
+/**
+ * Routes the SDK's own logs into our JSON logger and, when given a port, serves the SDK's
+ * Prometheus metrics there; once per process, so only from main().
+ */
+function installRuntime(logger: Logger, level: string, sdkMetricsPort?: number): void {
   const sdkLevel = (
     ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level.toUpperCase()) ? level.toUpperCase() : 'INFO'
   ) as LogLevel;
   Runtime.install({
+    telemetryOptions: sdkMetricsPort
+      ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } }
+      : undefined,
     logger: new DefaultLogger(sdkLevel, (entry) => {
       const meta = { ...(entry.meta ?? {}), sdk: true };
       const method =
@@ -65,6 +74,7 @@ export interface WorkerOptions {
   readonly client?: Client;
   /** A prebuilt workflow bundle (tests build one per run). */
   readonly workflowBundlePath?: string;
+  readonly metrics?: AppMetrics;
 }
 
 export async function createExportWorkers(options: WorkerOptions): Promise<ExportWorkers> {
@@ -87,6 +97,7 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     logger,
     destinations: createDestinations(config, store.db),
     mailer: createMailer(config),
+    metrics: options.metrics ?? createMetrics('worker'),
     host: { id: hostId, taskQueue: hostQueue },
   };
   const dataConverter = createDataConverter(config);
@@ -130,8 +141,18 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
-  installRuntime(logger, config.logLevel);
-  const workers = await createExportWorkers({ config, logger });
+  const sdkMetricsPort = config.metrics.port ? await freePort() : undefined;
+  installRuntime(logger, config.logLevel, sdkMetricsPort);
+  const metrics = createMetrics('worker');
+  const workers = await createExportWorkers({ config, logger, metrics });
+  if (sdkMetricsPort) {
+    const server = await startWorkerMetricsServer({
+      ...config.metrics,
+      metrics,
+      sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+    });
+    logger.info({ url: `http://${config.metrics.host}:${server.port}/metrics` }, 'worker metrics');
+  }
   await workers.run();
   logger.info('worker stopped');
 }

@@ -6,6 +6,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   type RetryPolicy,
   setHandler,
   TimeoutFailure,
@@ -44,6 +45,11 @@ const shared = proxyActivities<SharedActivities>({
     maximumAttempts: 10,
     nonRetryableErrorTypes,
   },
+});
+
+const { recordJobEnded } = proxyLocalActivities<SharedActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumAttempts: 2 },
 });
 
 /** How many times an export moves to another host when its host's worker has disappeared. */
@@ -145,11 +151,20 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
     state.status = status;
     upsertSearchAttributes([{ key: ExportStatus, value: status }]);
   };
+  /** Counts the ended job in the worker's metrics; awaited, or it may never run. */
+  const recordEnd = async (status: JobStatusName): Promise<void> => {
+    try {
+      await recordJobEnded({ status, destination: input.request.destination.type });
+    } catch {
+      // Metrics only: a failure to count must never change the job.
+    }
+  };
 
   /** The final status first (the file is delivered, or not), then the confirmation email. */
   const finish = async (status: 'Done' | 'Failed'): Promise<void> => {
     state.end = new Date().toISOString();
     setStatus(status);
+    await recordEnd(status);
     const to = input.request.confirmEmail;
     if (to) {
       state.phase = 'notifying';
@@ -216,6 +231,7 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
         state.error = { code: 'cancelled', message: 'cancelled by request' };
         setStatus('Cancelled');
         upsertMemo({ result: summary(state.view()) });
+        await recordEnd('Cancelled');
       });
       throw err;
     }

@@ -1,6 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { NotFoundError, UnsupportedMediaTypeError } from '../errors';
 import { requireApiKey } from './auth';
+import type { AppMetrics } from '../metrics';
 import type { ApiDeps } from './deps';
 import { errorHandler } from './http-errors';
 import { audiencesRouter } from './routes/audiences';
@@ -8,6 +9,7 @@ import { catalogRouter } from './routes/catalog';
 import { contactExportsRouter } from './routes/contact-exports';
 import { docsRouter } from './routes/docs';
 import { sftpKeysRouter } from './routes/sftp-keys';
+import { uiRouter } from './routes/ui';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 
@@ -22,14 +24,32 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   next();
 }
 
+/** Counts and times requests by route pattern (never the raw path: job IDs would explode the labels). */
+function requestMetrics(metrics: AppMetrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const stop = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route =
+        (req.route as { path?: string } | undefined)?.path ??
+        (res.statusCode === 404 ? 'unmatched' : 'middleware');
+      const labels = { method: req.method, route: String(route) };
+      metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - stop) / 1e9);
+    });
+    next();
+  };
+}
+
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'extended');
 
+  app.use(requestMetrics(deps.metrics));
   app.use(healthRouter(deps));
   app.use(docsRouter());
+  app.use(uiRouter());
   app.use(requireApiKey(deps.verifyApiKey));
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { AppMetrics } from '../metrics';
 import type { InternalStorage } from '../storage/internal-storage';
 import type { ApiKeyVerifier } from './auth';
 
@@ -13,4 +14,5 @@ export interface ApiDeps {
   readonly storage: InternalStorage;
   readonly verifyApiKey: ApiKeyVerifier;
   readonly logger: Logger;
+  readonly metrics: AppMetrics;
 }

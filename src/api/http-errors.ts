@@ -169,7 +169,12 @@ export function sendError(res: Response, error: HttpError): void {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const error = toHttpError(err);
+    let error = toHttpError(err);
+    // The Jobs page handles 401 itself; a Basic challenge would make the browser open its own login prompt.
+    if (error.headers?.['WWW-Authenticate'] && req.get('x-requested-with')) {
+      const { 'WWW-Authenticate': _challenge, ...headers } = error.headers;
+      error = { ...error, headers };
+    }
     if (error.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) {
       res.destroy();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logger';
+import { createMetrics } from '../metrics';
 import { createInternalStorage } from '../storage/create';
 import { findApiKeyOwner } from '../store/api-keys';
 import { connectContactStore, ensureIndexes, type ContactStore } from '../store/mongo';
@@ -43,6 +44,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     client,
     db: store.db,
     storage: createInternalStorage(config),
+    metrics: createMetrics('api'),
     verifyApiKey: anyOf([configuredKeysVerifier(config.apiKeys), (key) => findApiKeyOwner(store.db, key)]),
     logger,
   };

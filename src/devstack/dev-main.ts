@@ -3,6 +3,7 @@ import { createLogger } from '../logger';
 import { runMain } from '../run-main';
 import { seedStore } from '../seed/seed-store';
 import { connectContactStore, ensureIndexes } from '../store/mongo';
+import { startMailCatcher } from './mail-catcher';
 import { startProcess, type ManagedProcess } from './processes';
 import { devServicesOptionsFromEnv, startDevServices } from './services';
 
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
   const options = devServicesOptionsFromEnv();
   const port = Number(process.env.PORT ?? 3000);
   const services = await startDevServices(options);
+  const mailPort = Number(process.env.DEV_MAIL_PORT ?? 1025);
+  const mail = process.env.SMTP_URL
+    ? undefined
+    : await startMailCatcher({ port: mailPort, dir: path.join(options.dataDir, 'mail') });
   const mongodbUri = process.env.MONGODB_URI ?? services.ferretdb.uriFor('contact_exports');
   const apiKeys = process.env.API_KEYS ?? DEV_API_KEY;
 
@@ -37,11 +42,14 @@ async function main(): Promise<void> {
     PORT: String(port),
     STORAGE_DIR: process.env.STORAGE_DIR ?? path.join(options.dataDir, 'storage'),
     STAGING_DIR: process.env.STAGING_DIR ?? path.join(options.dataDir, 'staging'),
+    SMTP_URL: process.env.SMTP_URL ?? `smtp://127.0.0.1:${mailPort}`,
+    METRICS_PORT: process.env.METRICS_PORT ?? '9464',
   };
   const dist = path.resolve(__dirname, '..');
   const children: ManagedProcess[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(children.map((c) => c.stop()));
+    await mail?.stop();
     await services.stop();
   };
   try {
@@ -72,9 +80,13 @@ async function main(): Promise<void> {
   const banner = [
     '',
     'contact-exports is running:',
-    `  API              http://localhost:${port}   (API key: ${firstKey})`,
+    `  Jobs page        http://localhost:${port}/ui/   (API key: ${firstKey})`,
+    `  API              http://localhost:${port}   (docs: http://localhost:${port}/docs/)`,
     `  Temporal Web UI  ${services.temporal.uiUrl ?? '(headless)'}`,
     `  MongoDB (wire)   ${mongodbUri}`,
+    `  Emails           ${mail ? `${mail.dir} (.eml files; SMTP on 127.0.0.1:${mailPort})` : env.SMTP_URL}`,
+    `  Metrics          http://localhost:${port}/metrics (gateway), http://127.0.0.1:${env.METRICS_PORT}/metrics (worker)`,
+    `  CLI              npx contact-exports list --key ${firstKey}`,
     '',
     'Try an export:',
     `  curl -s -u ${firstKey}: -H 'Content-Type: application/json' \\`,

@@ -85,8 +85,10 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
   });
   if (options.logFile) {
     const log = createWriteStream(options.logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Both streams share one log: neither may close it (a late stderr write would throw), the exit does.
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
     if (options.onOutput) {
       const onOutput = options.onOutput;
       for (const stream of [child.stdout, child.stderr]) {

@@ -66,7 +66,15 @@ export function jobFromExecution(info: ExecutionInfo): JobView {
     jobName: memo.job?.jobName ?? info.typedSearchAttributes.get(ExportName) ?? '',
     type: 'contactexport',
     status,
-    phase: status === 'Done' ? 'notifying' : status === 'Pending' ? 'planning' : 'exporting',
+    // The last phase the job reached, as the workflow reports it.
+    phase:
+      status === 'Done'
+        ? result?.notification
+          ? 'notifying'
+          : 'uploading'
+        : status === 'Pending'
+          ? 'planning'
+          : 'exporting',
     totalItems: total,
     completedItems: completed,
     percent: status === 'Done' ? 100 : total ? Math.min(100, Math.floor((completed / total) * 100)) : null,

@@ -53,6 +53,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     STORAGE_EMULATOR_HOST: servers.gcs.endpoint,
     GCS_PROJECT_ID: 'test-project',
     PURGE_INTERVAL: '1h',
+    // Off: parallel test files would share the default 9464; the metrics test sets its own port.
+    METRICS_PORT: '0',
     ...overrides,
   };
 }

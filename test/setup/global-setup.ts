@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { startFerretDb } from '../../src/devstack/ferretdb';
@@ -22,8 +22,34 @@ declare global {
  * OpenSSH sshd, an FTP server, an S3 gateway and a GCS emulator. Tests that need a server to be
  * down, restarted or configured differently start their own.
  */
+const pidsFile = path.join(outputDir, 'server-pids.json');
+
+/** Servers left by a run that was killed before its teardown (SIGKILL, a CI timeout). */
+function killLeftovers(): void {
+  if (!existsSync(pidsFile)) return;
+  for (const pid of JSON.parse(readFileSync(pidsFile, 'utf8')) as number[]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(pidsFile, { force: true });
+}
+
+/** Stops the servers if Jest itself is interrupted, so nothing outlives the run. */
+function stopOnSignals(processes: ManagedProcess[]): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const p of processes) p.child.kill('SIGKILL');
+      process.exit(130);
+    });
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  killLeftovers();
   const runDir = path.join(outputDir, 'run');
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
@@ -74,6 +100,8 @@ export default async function globalSetup(): Promise<void> {
     s3.process,
     gcs.process,
   ];
+  writeFileSync(pidsFile, JSON.stringify(globalThis.__testProcesses.map((p) => p.child.pid).filter(Boolean)));
+  stopOnSignals(globalThis.__testProcesses);
   const servers: TestServers = {
     runDir,
     temporalAddress: temporal.address,

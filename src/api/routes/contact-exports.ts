@@ -36,6 +36,7 @@ export function contactExportsRouter(deps: ApiDeps): Router {
     // A replay reports the job as it is now; nothing new was started.
     const status = job.replayed ? (await getJob(deps.client, job.jobID, owner)).status : 'Pending';
     if (job.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    else deps.metrics.jobsStarted.inc({ destination: request.destination.type });
     res
       .status(202)
       .location(`/jobs/${job.jobID}`)

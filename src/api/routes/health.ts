@@ -24,5 +24,9 @@ export function healthRouter(deps: ApiDeps): Router {
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks) });
   });
+  /** Prometheus text format; no secrets and no per-job labels, so it is left unauthenticated. */
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   return router;
 }

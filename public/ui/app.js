@@ -1,0 +1,304 @@
+'use strict';
+/*
+ * The Jobs page: a tiny client of the public API (GET /jobs, GET/DELETE /jobs/{id},
+ * POST /contactexports, GET /jobs/{id}/download). The API key lives in sessionStorage and goes
+ * out as HTTP Basic auth. Every value reaches the page through textContent, never as HTML.
+ */
+(() => {
+  const KEY = 'contact-exports-api-key';
+  const $ = (id) => document.getElementById(id);
+  let nextLink = null;
+  let timer = null;
+
+  const apiKey = () => sessionStorage.getItem(KEY);
+  // X-Requested-With: the gateway then answers 401 without a Basic challenge (no browser login prompt).
+  const authHeader = () => ({
+    authorization: 'Basic ' + btoa(apiKey() + ':'),
+    'x-requested-with': 'contact-exports-ui',
+  });
+
+  async function api(method, path, body) {
+    const headers = authHeader();
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status === 401) {
+      sessionStorage.removeItem(KEY);
+      route();
+      throw new Error('unauthorized');
+    }
+    const data = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
+    if (!res.ok)
+      throw Object.assign(new Error(data?.error?.message ?? res.statusText), {
+        body: data,
+        status: res.status,
+      });
+    return data;
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === 'class') node.className = v;
+      else if (k === 'text') node.textContent = v;
+      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+  const running = (job) => job.status === 'Pending' || job.status === 'Processing';
+  const downloadable = (job) =>
+    job.status === 'Done' &&
+    job.destination.type === 'aws' &&
+    job.file &&
+    (!job.expiresAt || Date.parse(job.expiresAt) > Date.now());
+  const where = (d) => [d.type, d.server, d.aws_bucket, d.gcs_bucket, d.path].filter(Boolean).join(' ');
+
+  function flash(message) {
+    const node = $('flash');
+    node.textContent = message;
+    node.hidden = false;
+    setTimeout(() => (node.hidden = true), 4000);
+  }
+
+  function progressBar(job, large) {
+    const bar = el('div', { class: `bar ${job.status}` });
+    const label = el('span');
+    if (job.percent === null && running(job)) bar.classList.add('indeterminate');
+    else bar.style.width = `${job.percent ?? 0}%`;
+    label.textContent = job.percent === null ? (running(job) ? job.phase : '') : `${job.percent}%`;
+    const box = el(
+      'div',
+      {
+        class: large ? 'progress large' : 'progress',
+        role: 'progressbar',
+        'aria-valuenow': String(job.percent ?? 0),
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        'data-job': job.jobID,
+      },
+      bar,
+      label,
+    );
+    return box;
+  }
+
+  async function download(job) {
+    const res = await fetch(`/jobs/${job.jobID}/download`, { headers: authHeader() });
+    if (!res.ok) {
+      const data = await res.json().catch(() => null);
+      flash(data?.error?.message ?? `download failed (${res.status})`);
+      return;
+    }
+    const url = URL.createObjectURL(await res.blob());
+    const a = el('a', { href: url, download: job.file.name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  async function cancel(job) {
+    if (!confirm(`Cancel "${job.jobName}"?`)) return;
+    try {
+      await api('DELETE', `/jobs/${job.jobID}`);
+      flash('Cancellation requested');
+      route();
+    } catch (err) {
+      flash(err.message);
+    }
+  }
+
+  function actions(job) {
+    const cell = el('td', { class: 'actions' });
+    if (downloadable(job))
+      cell.append(
+        el('button', { type: 'button', class: 'download', text: 'Download', onclick: () => download(job) }),
+      );
+    if (running(job))
+      cell.append(
+        el('button', { type: 'button', class: 'danger cancel', text: 'Cancel', onclick: () => cancel(job) }),
+      );
+    return cell;
+  }
+
+  function row(job) {
+    const rows =
+      job.totalItems === null ? `${job.completedItems}` : `${job.completedItems} / ${job.totalItems}`;
+    return el(
+      'tr',
+      { 'data-job': job.jobID, 'data-status': job.status },
+      el('td', {}, el('a', { href: `#/jobs/${job.jobID}`, text: job.jobName })),
+      el('td', {}, el('code', { text: job.jobID.slice(0, 8) })),
+      el('td', {}, el('span', { class: `status ${job.status}`, text: job.status })),
+      el('td', {}, progressBar(job, false)),
+      el('td', { text: rows }),
+      el('td', { text: fmtTime(job.times.start) }),
+      el('td', { text: fmtTime(job.times.end) }),
+      el('td', { text: where(job.destination) }),
+      actions(job),
+    );
+  }
+
+  function schedule(fast) {
+    clearTimeout(timer);
+    $('refresh-state').textContent = fast ? 'refreshing every 1.5 s while jobs run' : '';
+    timer = setTimeout(route, fast ? 1500 : 15000);
+  }
+
+  async function showJobs(append) {
+    const status = $('filter-status').value;
+    const path = append && nextLink ? nextLink : `/jobs?limit=25${status ? `&status=${status}` : ''}`;
+    const page = await api('GET', path);
+    const tbody = $('jobs-table').querySelector('tbody');
+    if (!append) tbody.replaceChildren();
+    for (const job of page.jobs) tbody.append(row(job));
+    nextLink = page.links.next;
+    $('load-more').hidden = !nextLink;
+    $('jobs-empty').hidden = tbody.children.length > 0;
+    if (!append) schedule(page.jobs.some(running));
+  }
+
+  async function showJob(jobID) {
+    const job = await api('GET', `/jobs/${encodeURIComponent(jobID)}`);
+    $('job-title').textContent = `${job.jobName} · ${job.status}`;
+    const bar = progressBar(job, true);
+    $('job-bar').parentElement.replaceWith(bar);
+    bar.querySelector('.bar').id = 'job-bar';
+    const fields = [
+      ['Job ID', job.jobID],
+      ['Status', running(job) ? `${job.status} (${job.phase})` : job.status],
+      [
+        'Contacts',
+        job.totalItems === null ? `${job.completedItems}` : `${job.completedItems} of ${job.totalItems}`,
+      ],
+      ['Bytes', String(job.bytes)],
+      ['Type', `${job.exportType}${job.compress ? ' + gzip' : ''}`],
+      ['Destination', JSON.stringify(job.destination)],
+      ['Started', fmtTime(job.times.start)],
+      ['Ended', fmtTime(job.times.end)],
+      ['File', job.file ? `${job.file.name}, ${job.file.rows} rows, ${job.file.bytes} bytes` : ''],
+      ['Location', job.file?.location ?? ''],
+      ['Expires', fmtTime(job.expiresAt)],
+      ['Error', job.error ? `${job.error.code}: ${job.error.message}` : ''],
+      ['Email', job.notification ? `${job.notification.email}: ${job.notification.status}` : ''],
+    ];
+    $('job-fields').replaceChildren(
+      ...fields.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]),
+    );
+    const acts = $('job-actions');
+    acts.replaceChildren();
+    if (downloadable(job))
+      acts.append(
+        el('button', {
+          type: 'button',
+          class: 'download',
+          text: `Download ${job.file.name}`,
+          onclick: () => download(job),
+        }),
+      );
+    if (running(job))
+      acts.append(
+        el('button', {
+          type: 'button',
+          class: 'danger cancel',
+          text: 'Cancel job',
+          onclick: () => cancel(job),
+        }),
+      );
+    acts.append(el('a', { href: '#/', class: 'button', text: 'All jobs' }));
+    schedule(running(job));
+  }
+
+  function splitList(value) {
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+
+  async function submitExport(event) {
+    event.preventDefault();
+    const form = event.target;
+    const data = new FormData(form);
+    const body = {
+      exportType: data.get('exportType'),
+      showHeader: data.get('showHeader') === 'on',
+      compress: data.get('compress') === 'on',
+    };
+    if (data.get('name')) body.name = data.get('name');
+    if (data.get('fields')) body.fields = splitList(data.get('fields'));
+    if (data.get('lists'))
+      body.lists = splitList(data.get('lists')).map((l) => (/^\d+$/.test(l) ? Number(l) : l));
+    if (data.get('audienceKey')) body['audience-key'] = data.get('audienceKey');
+    if (data.get('confirmEmail')) body.confirmEmail = data.get('confirmEmail');
+    const errors = $('new-errors');
+    errors.hidden = true;
+    try {
+      if (String(data.get('destination')).trim()) body.destination = JSON.parse(data.get('destination'));
+      const created = await api('POST', '/contactexports', body);
+      form.reset();
+      location.hash = `#/jobs/${created.jobID}`;
+    } catch (err) {
+      const details = err.body?.error?.details ?? [];
+      errors.replaceChildren(
+        el('strong', {
+          text: err instanceof SyntaxError ? `Destination is not valid JSON: ${err.message}` : err.message,
+        }),
+        el('ul', {}, ...details.map((d) => el('li', { text: `${d.path}: ${d.message}` }))),
+      );
+      errors.hidden = false;
+    }
+  }
+
+  function show(id) {
+    for (const section of ['sign-in', 'jobs-view', 'job-view', 'new-view'])
+      $(section).hidden = section !== id;
+    $('session').hidden = id === 'sign-in';
+  }
+
+  async function route() {
+    clearTimeout(timer);
+    if (!apiKey()) return show('sign-in');
+    const hash = location.hash || '#/';
+    try {
+      if (hash.startsWith('#/jobs/')) {
+        show('job-view');
+        await showJob(hash.slice('#/jobs/'.length));
+      } else if (hash === '#/new') {
+        show('new-view');
+      } else {
+        show('jobs-view');
+        await showJobs(false);
+      }
+    } catch (err) {
+      if (err.message !== 'unauthorized') {
+        flash(err.message);
+        schedule(false);
+      }
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('sign-in-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      sessionStorage.setItem(KEY, $('api-key').value.trim());
+      route();
+    });
+    $('sign-out').addEventListener('click', () => {
+      sessionStorage.removeItem(KEY);
+      route();
+    });
+    $('filter-status').addEventListener('change', () => route());
+    $('load-more').addEventListener('click', () => showJobs(true).catch((err) => flash(err.message)));
+    $('new-form').addEventListener('submit', submitExport);
+    window.addEventListener('hashchange', route);
+    route();
+  });
+})();

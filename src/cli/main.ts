@@ -1,0 +1,208 @@
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import type { JobView } from '../jobs/types';
+import { progressBar } from './progress-bar';
+
+const usage = `contact-exports: the operator's command line for a contact-exports gateway
+
+  contact-exports submit [--body FILE|-] [--type csv|json] [--name N] [--header] [--gzip]
+                         [--fields a,b] [--lists x,8756] [--audience KEY] [--email ADDR] [--watch]
+  contact-exports status JOB_ID [--watch]
+  contact-exports list [--status S] [--name N] [--limit N]
+  contact-exports cancel JOB_ID
+  contact-exports download JOB_ID [--output FILE]
+
+  --url URL   gateway (default $CONTACT_EXPORTS_URL or http://localhost:3000)
+  --key KEY   API key (default $CONTACT_EXPORTS_API_KEY)
+  --json      print JSON instead of text
+Exit status: 0 ok (a watched job ended Done), 1 the job failed or was cancelled, 2 usage or API errors.`;
+
+class UsageError extends Error {}
+
+interface Options {
+  readonly url: string;
+  readonly key: string;
+  readonly json: boolean;
+}
+
+async function call<T>(options: Options, method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {
+    authorization: `Basic ${Buffer.from(`${options.key}:`).toString('base64')}`,
+  };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${options.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const data: unknown = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const error = (
+      data as { error?: { message?: string; details?: { path: string; message: string }[] } } | null
+    )?.error;
+    const details = (error?.details ?? []).map((d) => `\n  ${d.path}: ${d.message}`).join('');
+    throw new Error(`${method} ${path}: ${res.status} ${error?.message ?? res.statusText}${details}`);
+  }
+  return data as T;
+}
+
+function line(job: JobView): string {
+  const rows = job.totalItems === null ? `${job.completedItems}` : `${job.completedItems}/${job.totalItems}`;
+  return [
+    job.jobID,
+    job.status.padEnd(10),
+    `${job.percent ?? '-'}%`.padStart(5),
+    rows.padStart(15),
+    String(job.destination.type).padEnd(4),
+    job.jobName,
+  ].join('  ');
+}
+
+async function watch(options: Options, jobID: string): Promise<number> {
+  const draw = progressBar(`job ${jobID.slice(0, 8)}`);
+  for (;;) {
+    const job = await call<JobView>(options, 'GET', `/jobs/${jobID}`);
+    const ended = !['Pending', 'Processing'].includes(job.status) && job.phase !== 'notifying';
+    draw(
+      ended && job.status === 'Done' ? (job.totalItems ?? job.completedItems) : job.completedItems,
+      job.totalItems,
+    );
+    if (ended || (job.status !== 'Pending' && job.status !== 'Processing' && job.notification !== null)) {
+      process.stderr.write('\n');
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(job)}\n`
+          : `${line(job)}\n${job.file?.location ? `file: ${job.file.location}\n` : ''}${job.error ? `error: ${job.error.message}\n` : ''}`,
+      );
+      return job.status === 'Done' ? 0 : 1;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      key: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      body: { type: 'string' },
+      type: { type: 'string' },
+      name: { type: 'string' },
+      header: { type: 'boolean', default: false },
+      gzip: { type: 'boolean', default: false },
+      fields: { type: 'string' },
+      lists: { type: 'string' },
+      audience: { type: 'string' },
+      email: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, jobID] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${usage}\n`);
+    return command ? 0 : 2;
+  }
+  const key = values.key ?? process.env.CONTACT_EXPORTS_API_KEY;
+  if (!key) throw new UsageError('an API key is needed: --key or CONTACT_EXPORTS_API_KEY');
+  const options: Options = {
+    url: (values.url ?? process.env.CONTACT_EXPORTS_URL ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    key,
+    json: values.json,
+  };
+  const needJob = (): string => {
+    if (!jobID) throw new UsageError(`${command} needs a job ID`);
+    return jobID;
+  };
+  const split = (v: string | undefined): string[] | undefined =>
+    v
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+
+  switch (command) {
+    case 'submit': {
+      let body: Record<string, unknown>;
+      if (values.body) {
+        body = JSON.parse(
+          values.body === '-'
+            ? await new Response(Readable.toWeb(process.stdin) as ReadableStream).text()
+            : await readFile(values.body, 'utf8'),
+        ) as Record<string, unknown>;
+      } else {
+        body = { exportType: values.type ?? 'csv', showHeader: values.header, compress: values.gzip };
+        if (values.name) body.name = values.name;
+        if (values.fields) body.fields = split(values.fields);
+        if (values.lists) body.lists = split(values.lists)?.map((l) => (/^\d+$/.test(l) ? Number(l) : l));
+        if (values.audience) body['audience-key'] = values.audience;
+        if (values.email) body.confirmEmail = values.email;
+      }
+      const created = await call<{ jobID: string; name: string }>(options, 'POST', '/contactexports', body);
+      process.stdout.write(
+        options.json ? `${JSON.stringify(created)}\n` : `${created.jobID}  ${created.name}\n`,
+      );
+      return values.watch ? watch(options, created.jobID) : 0;
+    }
+    case 'status': {
+      const id = needJob();
+      if (values.watch) return watch(options, id);
+      const job = await call<JobView>(options, 'GET', `/jobs/${id}`);
+      process.stdout.write(options.json ? `${JSON.stringify(job, null, 2)}\n` : `${line(job)}\n`);
+      return 0;
+    }
+    case 'list': {
+      const params = new URLSearchParams();
+      if (values.status) params.set('status', values.status);
+      if (values.name) params.set('jobName', values.name);
+      params.set('limit', values.limit ?? '25');
+      const page = await call<{ jobs: JobView[] }>(options, 'GET', `/jobs?${params.toString()}`);
+      process.stdout.write(
+        options.json ? `${JSON.stringify(page.jobs)}\n` : page.jobs.map((j) => `${line(j)}\n`).join(''),
+      );
+      return 0;
+    }
+    case 'cancel': {
+      const id = needJob();
+      await call(options, 'DELETE', `/jobs/${id}`);
+      process.stdout.write(`cancellation requested for ${id}\n`);
+      return 0;
+    }
+    case 'download': {
+      const id = needJob();
+      const job = await call<JobView>(options, 'GET', `/jobs/${id}`);
+      const res = await fetch(`${options.url}/jobs/${id}/download`, {
+        headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
+      });
+      if (!res.ok || !res.body)
+        throw new Error(
+          `download: ${res.status} ${((await res.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? ''}`,
+        );
+      const target = values.output ?? job.file?.name ?? `${id}.export`;
+      await pipeline(Readable.fromWeb(res.body), createWriteStream(target));
+      process.stdout.write(`${target}\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `${err instanceof Error ? err.message : String(err)}${err instanceof UsageError ? `\n\n${usage}` : ''}\n`,
+    );
+    process.exit(2);
+  },
+);
