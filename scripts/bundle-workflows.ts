@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { failureConverterPath } from '../src/temporal/connect';
 
 /**
  * Prebuilds the workflow bundle (dist/workflow-bundle.js) so workers start in a second instead of
@@ -9,7 +10,11 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 async function main(): Promise<void> {
   const started = Date.now();
   const workflowsPath = require.resolve('../workflows');
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+  });
   const target = path.resolve(__dirname, '..', 'workflow-bundle.js');
   writeFileSync(target, code);
   console.log(

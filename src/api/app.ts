@@ -1,3 +1,4 @@
+import helmet from 'helmet';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { NotFoundError, UnsupportedMediaTypeError } from '../errors';
 import { requireApiKey } from './auth';
@@ -6,6 +7,7 @@ import type { ApiDeps } from './deps';
 import { errorHandler } from './http-errors';
 import { audiencesRouter } from './routes/audiences';
 import { catalogRouter } from './routes/catalog';
+import { codecRouter } from './routes/codec';
 import { contactExportsRouter } from './routes/contact-exports';
 import { docsRouter } from './routes/docs';
 import { sftpKeysRouter } from './routes/sftp-keys';
@@ -40,6 +42,32 @@ function requestMetrics(metrics: AppMetrics) {
   };
 }
 
+/**
+ * Security headers on every answer (helmet): a strict CSP (the Jobs page has no inline script;
+ * Swagger UI needs inline styles and data: images), no framing, no sniffing, no referrer.
+ */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    // The codec endpoint is called cross-origin by the Temporal Web UI (CORS decides there).
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+}
+
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -47,9 +75,11 @@ export function createApp(deps: ApiDeps): Express {
   app.set('query parser', 'extended');
 
   app.use(requestMetrics(deps.metrics));
+  app.use(securityHeaders());
   app.use(healthRouter(deps));
   app.use(docsRouter());
   app.use(uiRouter());
+  app.use(codecRouter(deps));
   app.use(requireApiKey(deps.verifyApiKey));
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));

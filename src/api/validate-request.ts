@@ -6,12 +6,30 @@ import { getContactAttributes } from '../store/attributes';
 import { findAudience } from '../store/audiences';
 import { getAllLists } from '../store/lists';
 import { sftpKeyExists } from '../store/sftp-keys';
+import { isPrivateAddress } from '../destinations/host-guard';
+import { lookup } from 'node:dns/promises';
+
+/**
+ * The first private address a host is or resolves to (within 2 s), or undefined. A host that does
+ * not resolve now is let through: delivery resolves again and fails with its own clear message.
+ */
+async function privateAddressOf(host: string): Promise<string | undefined> {
+  const resolved = await Promise.race([
+    lookup(host, { all: true, verbatim: true }).catch(() => []),
+    new Promise<{ address: string }[]>((resolve) => setTimeout(() => resolve([]), 2000).unref()),
+  ]);
+  return resolved.find((a) => isPrivateAddress(a.address))?.address;
+}
 
 /**
  * Semantic checks before a job starts (HTTP 422): every field, list and audience named by the
  * request exists in the contact store. Each problem is reported, not only the first.
  */
-export async function validateAgainstStore(db: Db, request: ExportRequest): Promise<void> {
+export async function validateAgainstStore(
+  db: Db,
+  request: ExportRequest,
+  allowPrivate: boolean,
+): Promise<void> {
   const savedKey = request.destination.type === 'sftp' ? request.destination.savedKey : undefined;
   const [attributes, lists, audience, keyExists] = await Promise.all([
     getContactAttributes(db),
@@ -29,6 +47,19 @@ export async function validateAgainstStore(db: Db, request: ExportRequest): Prom
       path: 'audience-key',
       message: `unknown audience "${request.audienceKey}": no saved audience has this key`,
     });
+  }
+  const host =
+    request.destination.type === 'ftp' || request.destination.type === 'sftp'
+      ? request.destination.server
+      : undefined;
+  if (host !== undefined && !allowPrivate) {
+    const blocked = await privateAddressOf(host);
+    if (blocked) {
+      problems.push({
+        path: 'destination.server',
+        message: `"${host}" is (or resolves to) ${blocked}, a loopback/private/link-local address; such destinations are refused`,
+      });
+    }
   }
   if (!keyExists) {
     problems.push({

@@ -2,8 +2,8 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { DestinationNotFoundError, DestinationUnavailableError } from '../errors';
 
-/** Loopback, private, link-local, CGNAT, multicast and metadata ranges, IPv4 and IPv6. */
-const forbidden = new BlockList();
+/** Loopback, private, link-local, CGNAT, multicast and metadata ranges. */
+const forbiddenV4 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -17,24 +17,40 @@ for (const [net, prefix] of [
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const) {
-  forbidden.addSubnet(net, prefix, 'ipv4');
+  forbiddenV4.addSubnet(net, prefix, 'ipv4');
 }
+
+// A separate list: Node's BlockList matches IPv4 addresses against IPv6 rules through their
+// IPv4-mapped form, so one list with ::ffff:0:0/96 would refuse every IPv4 address.
+const forbiddenV6 = new BlockList();
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
-  ['::ffff:0:0', 96],
-  ['64:ff9b::', 96],
 ] as const) {
-  forbidden.addSubnet(net, prefix, 'ipv6');
+  forbiddenV6.addSubnet(net, prefix, 'ipv6');
+}
+
+/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address. */
+function embeddedIpv4(address: string): string | undefined {
+  const match = /^(?:::ffff:|64:ff9b::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(
+    address,
+  );
+  if (!match) return undefined;
+  if (match[1]) return match[1];
+  const high = parseInt(match[2] ?? '0', 16);
+  const low = parseInt(match[3] ?? '0', 16);
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }
 
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
-  if (family === 0) return false;
-  return forbidden.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return forbiddenV4.check(address, 'ipv4');
+  if (family !== 6) return false;
+  const v4 = embeddedIpv4(address);
+  return v4 !== undefined ? forbiddenV4.check(v4, 'ipv4') : forbiddenV6.check(address, 'ipv6');
 }
 
 /**

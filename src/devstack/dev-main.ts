@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   const logger = createLogger('dev');
   const options = devServicesOptionsFromEnv();
   const port = Number(process.env.PORT ?? 3000);
-  const services = await startDevServices(options);
+  // The Web UI decodes payloads through the gateway's codec endpoint (unauthenticated in dev only).
+  const services = await startDevServices({
+    ...options,
+    codecEndpoint: options.codecEndpoint ?? `http://localhost:${port}/codec`,
+  });
   const mailPort = Number(process.env.DEV_MAIL_PORT ?? 1025);
   const mail = process.env.SMTP_URL
     ? undefined
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
     STAGING_DIR: process.env.STAGING_DIR ?? path.join(options.dataDir, 'staging'),
     SMTP_URL: process.env.SMTP_URL ?? `smtp://127.0.0.1:${mailPort}`,
     METRICS_PORT: process.env.METRICS_PORT ?? '9464',
+    CODEC_ALLOW_UNAUTHENTICATED: process.env.CODEC_ALLOW_UNAUTHENTICATED ?? 'true',
   };
   const dist = path.resolve(__dirname, '..');
   const children: ManagedProcess[] = [];

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config';
+import { EncryptionCodec } from './encryption-codec';
 
 /** Retries `attempt` until it succeeds or `timeoutMs` passes (servers starting beside us). */
 export async function retryUntil<T>(what: string, attempt: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
@@ -21,8 +22,12 @@ export async function retryUntil<T>(what: string, attempt: () => Promise<T>, tim
   }
 }
 
-export function createDataConverter(_config: Config): DataConverter {
-  return {};
+/** Where the failure converter lives, for the workflow bundle (it runs in the workflow isolate too). */
+export const failureConverterPath = require.resolve('./failure-converter');
+
+/** Every payload Temporal stores is encrypted (EncryptionCodec); failures carry no clear text either. */
+export function createDataConverter(config: Config): DataConverter {
+  return { payloadCodecs: [new EncryptionCodec(config.keyring)], failureConverterPath };
 }
 
 export async function connectClient(config: Config, timeoutMs = 60_000): Promise<Client> {

@@ -162,13 +162,23 @@ describe('GET /jobs: listing from Temporal visibility', () => {
         { encoding: 'utf8' },
       ),
     ) as {
-      workflowExtendedInfo?: unknown;
-      executionConfig?: unknown;
-      workflowExecutionInfo: { memo: unknown; searchAttributes: unknown };
+      workflowExecutionInfo: {
+        memo: { fields: Record<string, { metadata: Record<string, string> }> };
+        searchAttributes: { indexedFields: Record<string, { data: string }> };
+      };
     };
-    const text = JSON.stringify(described.workflowExecutionInfo);
-    expect(text).toContain('ExportStatus');
-    expect(text).toContain('Done');
-    expect(text).toContain('alpha');
+    const info = described.workflowExecutionInfo;
+    const attribute = (name: string): unknown =>
+      JSON.parse(
+        Buffer.from(info.searchAttributes.indexedFields[name]?.data ?? '', 'base64').toString('utf8'),
+      );
+    expect([attribute('ExportName'), attribute('ExportStatus'), attribute('DestinationType')]).toEqual([
+      'alpha',
+      'Done',
+      'aws',
+    ]);
+    // The memo is readable to operators only through the codec: Temporal holds ciphertext.
+    const encoding = Buffer.from(info.memo.fields.job?.metadata.encoding ?? '', 'base64').toString('utf8');
+    expect(encoding).toBe('binary/encrypted');
   });
 });

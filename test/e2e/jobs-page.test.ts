@@ -108,6 +108,19 @@ describe('the Jobs page (headless Chromium)', () => {
     await page.screenshot({ path: path.join(screenshots, 'jobs-page.png') });
   }, 120_000);
 
+  it('when the API docs are opened under the gateway’s CSP, then Swagger UI renders the operations', async () => {
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+    await page.goto(`${stack.url}/docs/`);
+    await page
+      .locator('.swagger-ui .info .title', { hasText: 'contact-exports' })
+      .waitFor({ timeout: 30_000 });
+    await page.locator('.opblock-summary-path', { hasText: '/contactexports' }).first().waitFor();
+    expect(blocked).toEqual([]);
+  });
+
   it('when the API key is wrong, then the page asks to sign in again', async () => {
     await page.goto(`${stack.url}/ui/#/`);
     await page.evaluate("sessionStorage.setItem('contact-exports-api-key', 'not-a-key')");

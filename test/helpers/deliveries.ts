@@ -1,3 +1,4 @@
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
 import type { Db } from 'mongodb';
@@ -64,7 +65,14 @@ export async function waitForFailedDelivery(
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     const description = await handle.describe();
     const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'deliverFile');
-    if (pending && (pending.attempt ?? 1) >= 2) return pending.lastFailure?.message ?? '';
+    if (pending && (pending.attempt ?? 1) >= 2) {
+      // Failure messages are encrypted in Temporal (encoded common attributes): decode them like the client does.
+      const failure = await decodeOptionalFailureToOptionalError(
+        stack.client.options.loadedDataConverter,
+        pending.lastFailure,
+      );
+      return failure?.message ?? '';
+    }
     if (description.status.name !== 'RUNNING')
       throw new Error(`job ${jobID} ended (${description.status.name}) before a delivery retry`);
     await new Promise((r) => setTimeout(r, 100));

@@ -32,3 +32,23 @@ export async function startWorkerProcess(
   });
   return proc;
 }
+
+const apiScript = path.resolve(__dirname, '..', '..', 'dist', 'src', 'api', 'main.js');
+
+/** A real gateway process (`node dist/src/api/main.js`) on `port`; ready when /healthz answers. */
+export async function startApiProcess(
+  env: Record<string, string>,
+  port: number,
+  name = 'api',
+): Promise<ManagedProcess> {
+  const logFile = path.join(testServers().runDir, 'logs', `${name}-${port}-${Date.now()}.log`);
+  return startProcess({
+    name,
+    command: process.execPath,
+    args: [apiScript],
+    env: { ...process.env, ...env, PORT: String(port) },
+    logFile,
+    readyTimeoutMs: 60_000,
+    ready: async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+  });
+}

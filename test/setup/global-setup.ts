@@ -5,6 +5,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { startFerretDb } from '../../src/devstack/ferretdb';
 import { freePort, type ManagedProcess } from '../../src/devstack/processes';
 import { startTemporalDevServer } from '../../src/devstack/temporal-server';
+import { failureConverterPath } from '../../src/temporal/connect';
 import { serverBaseDir } from '../servers/system-users';
 import { startFtpServer } from '../servers/vsftpd';
 import { startGcsServer } from '../servers/gcs';
@@ -89,6 +90,7 @@ export default async function globalSetup(): Promise<void> {
     // Bundle the workflows once from source, so every test worker starts in a second.
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
+      failureConverterPath,
       logger: new DefaultLogger('WARN'),
     }).then(({ code }) => writeFileSync(workflowBundle, code)),
   ]);

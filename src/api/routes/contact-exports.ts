@@ -26,7 +26,7 @@ export function contactExportsRouter(deps: ApiDeps): Router {
       idempotencyKey = parsed.data;
     }
     const request = exportRequestSchema.parse(req.body);
-    await validateAgainstStore(deps.db, request);
+    await validateAgainstStore(deps.db, request, deps.config.allowPrivateDestinations);
     await assertUnderRunningJobsCap(deps.client, owner, deps.config.maxRunningJobsPerKey);
     const job = await startExportJob(deps.client, deps.config, request, owner, idempotencyKey);
     deps.logger.info(

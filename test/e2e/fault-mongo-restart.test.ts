@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import { startFerretDb, type FerretDbServer } from '../../src/devstack/ferretdb';
+import { freePort } from '../../src/devstack/processes';
+import { seedStore } from '../../src/seed/seed-store';
+import { storedEmails } from '../helpers/deliveries';
+import { waitForJob } from '../helpers/jobs';
+import { TEST_API_KEY, testConfig, testServers, uniqueId } from '../helpers/servers';
+import { startTestStack, type TestStack } from '../helpers/stack';
+
+const CONTACTS = 80_000;
+
+async function exportAttempts(stack: TestStack, jobID: string): Promise<number> {
+  const history = await stack.client.workflow.getHandle(`contactexport-${jobID}`).fetchHistory();
+  const scheduled = new Set(
+    (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'exportContacts')
+      .map((e) => String(e.eventId)),
+  );
+  return Math.max(
+    0,
+    ...(history.events ?? [])
+      .filter(
+        (e) =>
+          e.activityTaskStartedEventAttributes &&
+          scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)),
+      )
+      .map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0),
+  );
+}
+
+describe('the MongoDB-wire server restarts in the middle of an export', () => {
+  const dataDir = path.join(testServers().runDir, uniqueId('ferret-restart'));
+  let port: number;
+  let ferret: FerretDbServer;
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    port = await freePort();
+    ferret = await startFerretDb({ port, dataDir, logFile: path.join(dataDir, 'ferretdb-1.log') });
+    stack = await startTestStack({
+      config: testConfig({ MONGODB_URI: ferret.uriFor('contacts'), EXPORT_BATCH_SIZE: '1000' }),
+    });
+    await seedStore(stack.db, { contacts: CONTACTS, batchSize: 5000 });
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await ferret?.stop();
+  });
+
+  it('when the database is killed mid-export and comes back, then the activity retries from its checkpoint and every contact lands once', async () => {
+    const created = await stack.request<{ jobID: string }>('POST', '/contactexports', {
+      exportType: 'csv',
+      compress: true,
+      fields: ['channels.email.address'],
+    });
+    const { job: before } = await waitForJob(
+      stack,
+      created.body.jobID,
+      (j) => j.completedItems >= 20_000,
+      180_000,
+      200,
+    );
+    expect(before.completedItems).toBeLessThan(CONTACTS);
+
+    await ferret.process.kill();
+    await new Promise((r) => setTimeout(r, 3000));
+    ferret = await startFerretDb({ port, dataDir, logFile: path.join(dataDir, 'ferretdb-2.log') });
+
+    const { job } = await waitForJob(stack, created.body.jobID, undefined, 300_000, 500);
+    expect(job.status).toBe('Done');
+    expect(job.file?.rows).toBe(CONTACTS);
+    expect(await exportAttempts(stack, job.jobID)).toBeGreaterThanOrEqual(2);
+    const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
+      headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
+    });
+    const rows: string[][] = parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8'));
+    expect(rows.map((r) => r[0])).toEqual(await storedEmails(stack.db));
+    process.stderr.write(
+      `mongo restart: killed at ${before.completedItems} rows; ${await exportAttempts(stack, job.jobID)} export attempts; ${rows.length} rows, no duplicates\n`,
+    );
+  }, 420_000);
+});
