@@ -1,9 +1,9 @@
 import { CancelledFailure, Context } from '@temporalio/activity';
-import { MongoError } from 'mongodb';
+import { MongoError, type Document, type Filter } from 'mongodb';
 import { ContactStoreUnavailableError } from '../src/errors';
 import { audienceRuleSchema, compileAudience, type FieldTypes } from '../src/export/audience';
 import { exportToFile, type Checkpoint } from '../src/export/export-to-file';
-import { createRowFormatter } from '../src/export/formatters';
+import { createRowFormatter, type RowFormatter } from '../src/export/formatters';
 import { removeFile } from '../src/export/staging-file';
 import { stagingPath } from '../src/jobs/naming';
 import type { ExportPlan, ExportRequest, ExportTuning } from '../src/jobs/types';
@@ -29,7 +29,7 @@ export interface ExportedFile {
   readonly stagingPath: string;
   readonly rows: number;
   readonly bytes: number;
-  /** How many attempts resumed from a checkpoint rather than starting over (for the job record). */
+  /** Whether this attempt continued a file from a checkpoint rather than starting over. */
   readonly resumed: boolean;
 }
 
@@ -47,113 +47,138 @@ function isExportHeartbeat(value: unknown): value is ExportHeartbeat {
   return typeof v?.rows === 'number' && typeof v.bytes === 'number';
 }
 
+export function audienceFilter(plan: ExportPlan): Filter<Document> {
+  return plan.audience
+    ? compileAudience(audienceRuleSchema.parse(plan.audience.rule), {
+        asOf: new Date(plan.audience.asOf),
+        fieldTypes: plan.audience.fieldTypes as FieldTypes,
+      })
+    : {};
+}
+
+export interface WriteExportOptions {
+  readonly jobID: string;
+  readonly filePath: string;
+  readonly plan: ExportPlan;
+  readonly formatter: RowFormatter;
+  readonly request: Pick<ExportRequest, 'exportType' | 'compress'>;
+  readonly tuning: ExportTuning;
+  /** Partition bounds: from `fromId` (inclusive) to `beforeId` (exclusive). */
+  readonly fromId?: SerializedId | null;
+  readonly beforeId?: SerializedId | null;
+  /** Partition number, for progress; undefined for a whole-file export. */
+  readonly part?: number;
+  /** Known total (partitions get theirs from the plan); counted otherwise. */
+  readonly totalItems?: number | null;
+}
+
+/**
+ * Writes contacts to a staging file on this host, heartbeating a checkpoint after every page. A
+ * retried attempt (worker crash, lost connection) cuts the file back to the last recorded
+ * checkpoint and continues after its `_id`: every contact lands exactly once.
+ */
+export async function writeExport(deps: ActivityDeps, options: WriteExportOptions): Promise<ExportedFile> {
+  const ctx = Context.current();
+  const { plan, request, tuning, filePath } = options;
+  const previous = ctx.info.heartbeatDetails as unknown;
+  const resume = isExportHeartbeat(previous) ? previous : undefined;
+  const filter = audienceFilter(plan);
+
+  const progress = new ProgressReporter(deps.client, tuning.progressIntervalMs);
+  const report = (completedItems: number, totalItems: number | null, bytes: number, force = false): void =>
+    progress.report({ completedItems, totalItems, bytes, phase: 'exporting', part: options.part }, force);
+  let totalItems = resume?.totalItems ?? options.totalItems ?? null;
+  let latest: ExportHeartbeat | undefined = resume;
+  const heartbeat = keepHeartbeating(ctx, () => latest, tuning.heartbeatTimeoutMs);
+
+  if (totalItems === null && options.part === undefined) {
+    // An unfiltered count is a metadata read; a filtered one may scan, so it runs beside the export.
+    const counting = countContacts(deps.db, filter).then((n) => {
+      totalItems = n;
+      report(latest?.rows ?? 0, n, latest?.bytes ?? 0, true);
+    });
+    if (Object.keys(filter).length === 0) await counting;
+    else {
+      counting.catch((err: unknown) => {
+        ctx.log.warn('count failed; progress has no percentage', { error: String(err) });
+      });
+    }
+  }
+
+  const started = Date.now();
+  ctx.log.info('export starting', {
+    jobID: options.jobID,
+    part: options.part,
+    resumeFromRows: resume?.rows ?? 0,
+    totalItems,
+  });
+  try {
+    const result = await exportToFile({
+      filePath,
+      formatter: options.formatter,
+      compress: request.compress,
+      resumeFrom: resume ? { ...resume, lastId: deserializeId(resume.lastId) } : undefined,
+      pages: (afterId) =>
+        contactPages(deps.db, {
+          filter,
+          projection: plan.projection,
+          afterId,
+          fromId: deserializeId(options.fromId),
+          beforeId: deserializeId(options.beforeId),
+          batchSize: deps.config.exportBatchSize,
+          signal: ctx.cancellationSignal,
+        }),
+      syncEveryBytes: 64 * 1024 * 1024,
+      signal: ctx.cancellationSignal,
+      onCheckpoint: (checkpoint: Checkpoint) => {
+        latest = { ...checkpoint, lastId: serializeId(checkpoint.lastId), totalItems };
+        ctx.heartbeat(latest);
+        report(checkpoint.rows, totalItems, checkpoint.bytes);
+      },
+    });
+    report(result.rows, options.part === undefined ? result.rows : totalItems, result.bytes, true);
+    await progress.flush();
+    const format = `${request.exportType}${request.compress ? '+gzip' : ''}`;
+    deps.metrics.rowsExported.inc({ format }, result.rows);
+    deps.metrics.bytesExported.inc({ format }, result.bytes);
+    deps.metrics.exportDuration.observe({ format }, (Date.now() - started) / 1000);
+    ctx.log.info('export written', {
+      jobID: options.jobID,
+      part: options.part,
+      rows: result.rows,
+      bytes: result.bytes,
+      resumed: result.resumed,
+    });
+    return { stagingPath: filePath, rows: result.rows, bytes: result.bytes, resumed: result.resumed };
+  } catch (err) {
+    if (ctx.cancellationSignal.aborted) {
+      // Only the job's cancellation ends it: a worker shutdown, timeout or pause keeps the
+      // staging file for the next attempt to resume.
+      if (ctx.cancellationDetails?.cancelRequested) await removeFile(filePath);
+      throw ctx.cancellationSignal.reason instanceof CancelledFailure
+        ? ctx.cancellationSignal.reason
+        : new CancelledFailure('export cancelled');
+    }
+    if (err instanceof MongoError)
+      throw new ContactStoreUnavailableError(`contact store error: ${err.message}`);
+    throw err;
+  } finally {
+    heartbeat.stop();
+  }
+}
+
 export function createExportActivities(deps: ActivityDeps) {
   return {
-    /**
-     * Writes the job's contacts to its staging file on this host, heartbeating a checkpoint after
-     * every page. A retried attempt (worker crash, lost connection) cuts the file back to the last
-     * recorded checkpoint and continues after its `_id`: every contact lands exactly once.
-     */
+    /** Writes the whole file of a job on this host (see writeExport). */
     async exportContacts(input: ExportContactsInput): Promise<ExportedFile> {
-      const ctx = Context.current();
-      const { plan, request, tuning } = input;
-      const filePath = stagingPath(deps.config.stagingDir, input.jobID);
-      const previous = ctx.info.heartbeatDetails as unknown;
-      const resume = isExportHeartbeat(previous) ? previous : undefined;
-
-      const filter = plan.audience
-        ? compileAudience(audienceRuleSchema.parse(plan.audience.rule), {
-            asOf: new Date(plan.audience.asOf),
-            fieldTypes: plan.audience.fieldTypes as FieldTypes,
-          })
-        : {};
-
-      const progress = new ProgressReporter(deps.client, tuning.progressIntervalMs);
-      let totalItems = resume?.totalItems ?? null;
-      let latest: ExportHeartbeat | undefined = resume;
-      const heartbeat = keepHeartbeating(ctx, () => latest, tuning.heartbeatTimeoutMs);
-
-      if (totalItems === null) {
-        // An unfiltered count is a metadata read; a filtered one may scan, so it runs beside the export.
-        const counting = countContacts(deps.db, filter).then((n) => {
-          totalItems = n;
-          progress.report(
-            {
-              completedItems: latest?.rows ?? 0,
-              totalItems: n,
-              bytes: latest?.bytes ?? 0,
-              phase: 'exporting',
-            },
-            true,
-          );
-        });
-        if (Object.keys(filter).length === 0) await counting;
-        else
-          counting.catch((err: unknown) => {
-            ctx.log.warn('count failed; progress has no percentage', { error: String(err) });
-          });
-      }
-
-      const started = Date.now();
-      ctx.log.info('export starting', { jobID: input.jobID, resumeFromRows: resume?.rows ?? 0, totalItems });
-      try {
-        const result = await exportToFile({
-          filePath,
-          formatter: createRowFormatter(request.exportType, plan.columns, request.showHeader),
-          compress: request.compress,
-          resumeFrom: resume ? { ...resume, lastId: deserializeId(resume.lastId) } : undefined,
-          pages: (afterId) =>
-            contactPages(deps.db, {
-              filter,
-              projection: plan.projection,
-              afterId,
-              batchSize: deps.config.exportBatchSize,
-              signal: ctx.cancellationSignal,
-            }),
-          syncEveryBytes: 64 * 1024 * 1024,
-          signal: ctx.cancellationSignal,
-          onCheckpoint: (checkpoint: Checkpoint) => {
-            latest = { ...checkpoint, lastId: serializeId(checkpoint.lastId), totalItems };
-            ctx.heartbeat(latest);
-            progress.report({
-              completedItems: checkpoint.rows,
-              totalItems,
-              bytes: checkpoint.bytes,
-              phase: 'exporting',
-            });
-          },
-        });
-        progress.report(
-          { completedItems: result.rows, totalItems: result.rows, bytes: result.bytes, phase: 'exporting' },
-          true,
-        );
-        const format = `${request.exportType}${request.compress ? '+gzip' : ''}`;
-        deps.metrics.rowsExported.inc({ format }, result.rows);
-        deps.metrics.bytesExported.inc({ format }, result.bytes);
-        deps.metrics.exportDuration.observe({ format }, (Date.now() - started) / 1000);
-        await progress.flush();
-        ctx.log.info('export written', {
-          jobID: input.jobID,
-          rows: result.rows,
-          bytes: result.bytes,
-          resumed: result.resumed,
-        });
-        return { stagingPath: filePath, rows: result.rows, bytes: result.bytes, resumed: result.resumed };
-      } catch (err) {
-        if (ctx.cancellationSignal.aborted) {
-          // Only the job's cancellation ends it: a worker shutdown, timeout or pause keeps the
-          // staging file for the next attempt to resume.
-          if (ctx.cancellationDetails?.cancelRequested) await removeFile(filePath);
-          throw ctx.cancellationSignal.reason instanceof CancelledFailure
-            ? ctx.cancellationSignal.reason
-            : new CancelledFailure('export cancelled');
-        }
-        if (err instanceof MongoError)
-          throw new ContactStoreUnavailableError(`contact store error: ${err.message}`);
-        throw err;
-      } finally {
-        heartbeat.stop();
-      }
+      return writeExport(deps, {
+        jobID: input.jobID,
+        filePath: stagingPath(deps.config.stagingDir, input.jobID),
+        plan: input.plan,
+        formatter: createRowFormatter(input.request.exportType, input.plan.columns, input.request.showHeader),
+        request: input.request,
+        tuning: input.tuning,
+      });
     },
 
     /** Removes a job's staging file (after delivery, or when the job fails or is cancelled). */

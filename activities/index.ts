@@ -3,6 +3,7 @@ import { createDeliverActivities } from './deliver';
 import { createExportActivities } from './export';
 import { withFailureMapping } from './failures';
 import { createPlanActivities } from './plan';
+import { createJoinActivities, createPartitionActivities } from './partitions';
 import { createNotifyActivities } from './notify';
 import { createPurgeActivities } from './purge';
 import { createInternalStorage } from '../src/storage/create';
@@ -24,12 +25,17 @@ export function createSharedActivities(deps: ActivityDeps) {
     ...createPlanActivities(deps),
     ...createPurgeActivities(deps, createInternalStorage(deps.config)),
     ...createNotifyActivities(deps.mailer),
+    ...createPartitionActivities(deps, createInternalStorage(deps.config)),
   });
 }
 
 /** Activities on a host's own task queue: they read and write that host's staging disk. */
 export function createHostActivities(deps: ActivityDeps) {
-  return mapped({ ...createExportActivities(deps), ...createDeliverActivities(deps) });
+  return mapped({
+    ...createExportActivities(deps),
+    ...createDeliverActivities(deps),
+    ...createJoinActivities(deps, createInternalStorage(deps.config)),
+  });
 }
 
 export type SharedActivities = ReturnType<typeof createSharedActivities>;

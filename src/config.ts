@@ -99,6 +99,8 @@ const envSchema = z.object({
   CODEC_ALLOW_UNAUTHENTICATED: booleanFlag.default(false),
   METRICS_PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(9464),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  EXPORT_PARTITIONS: positiveInt.max(16).default(1),
+  EXPORT_PARTITION_MIN_CONTACTS: z.coerce.number().int().min(0).default(1_000_000),
   EXPORT_BATCH_SIZE: positiveInt.max(100_000).default(2000),
   STORAGE_RETENTION: duration.default(30 * 86_400_000),
   EXPORT_HEARTBEAT_TIMEOUT: duration.default(30_000),
@@ -134,6 +136,9 @@ export interface Config {
   readonly stagingDir: string;
   readonly workerHostId: string | undefined;
   readonly exportBatchSize: number;
+  /** Parallel export: partitions, and the job size from which they are used. */
+  readonly exportPartitions: number;
+  readonly exportPartitionMinContacts: number;
   readonly destinationTimeoutMs: number;
   readonly ftpTls: 'off' | 'explicit';
   readonly ftpTlsCaFile: string | undefined;
@@ -226,6 +231,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stagingDir: path.resolve(e.STAGING_DIR),
     workerHostId: e.WORKER_HOST_ID,
     exportBatchSize: e.EXPORT_BATCH_SIZE,
+    exportPartitions: e.EXPORT_PARTITIONS,
+    exportPartitionMinContacts: e.EXPORT_PARTITION_MIN_CONTACTS,
     allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
     destinationTimeoutMs: e.DESTINATION_TIMEOUT,
     ftpTls: e.FTP_TLS,

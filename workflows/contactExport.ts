@@ -15,9 +15,11 @@ import {
 } from '@temporalio/workflow';
 import type { HostActivities, SharedActivities } from '../activities';
 import type { ExportedFile } from '../activities/export';
+import type { ExportedPart } from '../activities/partitions';
 import type {
   DestinationType,
   ExportJobInput,
+  ExportPlan,
   JobNotification,
   JobStatusName,
   JobSummary,
@@ -116,6 +118,22 @@ function hostActivities(taskQueue: string, input: ExportJobInput) {
   });
 }
 
+/** Partitions of a parallel export run on any worker (they hand their parts over through storage). */
+function partActivities(input: ExportJobInput) {
+  return proxyActivities<SharedActivities>({
+    startToCloseTimeout: '24 hours',
+    heartbeatTimeout: input.tuning.heartbeatTimeoutMs,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 20,
+      nonRetryableErrorTypes,
+    },
+  });
+}
+
 function isHostGone(err: unknown): boolean {
   return (
     err instanceof ActivityFailure &&
@@ -173,10 +191,52 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
     upsertMemo({ result: summary(state.view()) });
   };
 
+  /** Exports K `_id` ranges concurrently when configured and the job is big enough; else undefined. */
+  const exportPartitions = async (plan: ExportPlan): Promise<ExportedPart[] | undefined> => {
+    const parts = input.tuning.partitions ?? 1;
+    if (parts < 2) return undefined;
+    const layout = await shared.planPartitions({
+      plan,
+      parts,
+      minContacts: input.tuning.partitionMinContacts ?? 0,
+    });
+    if (layout.boundaries.length === 0) return undefined;
+    state.totalItems = layout.total;
+    const bounds = [null, ...layout.boundaries, null];
+    partCount = bounds.length - 1;
+    return Promise.all(
+      bounds.slice(0, -1).map((fromId, part) =>
+        partActivities(input).exportPart({
+          jobID: input.jobID,
+          plan,
+          request: input.request,
+          tuning: input.tuning,
+          part,
+          fromId,
+          beforeId: bounds[part + 1] ?? null,
+          totalItems: layout.total,
+        }),
+      ),
+    );
+  };
+  const discardParts = async (): Promise<void> => {
+    if (partCount === 0) return;
+    try {
+      await shared.discardParts({ jobID: input.jobID, parts: partCount });
+    } catch (err) {
+      log.warn('could not remove partition files; the purge schedule will', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  };
+
   let hostQueue: string | undefined;
+  let partCount = 0;
   try {
     const plan = await shared.planExport({ request: input.request, jobName: input.jobName });
     setStatus('Processing');
+    state.phase = 'exporting';
+    const parts = await exportPartitions(plan);
 
     for (let move = 0; ; move++) {
       const host = await shared.claimExportHost();
@@ -184,12 +244,14 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
       const acts = hostActivities(host.taskQueue, input);
       try {
         state.phase = 'exporting';
-        const exported: ExportedFile = await acts.exportContacts({
-          jobID: input.jobID,
-          plan,
-          request: input.request,
-          tuning: input.tuning,
-        });
+        const exported: ExportedFile = parts
+          ? await acts.joinParts({ jobID: input.jobID, plan, request: input.request, parts })
+          : await acts.exportContacts({
+              jobID: input.jobID,
+              plan,
+              request: input.request,
+              tuning: input.tuning,
+            });
         state.completedItems = exported.rows;
         state.totalItems = exported.rows;
         state.bytes = 0;
@@ -220,6 +282,7 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
       }
     }
 
+    await discardParts();
     await finish('Done');
     return state.view();
   } catch (err) {
@@ -227,6 +290,7 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
     if (isCancellation(err) || CancellationScope.current().consideredCancelled) {
       await CancellationScope.nonCancellable(async () => {
         if (hostQueue) await cleanupStaging(hostQueue, input);
+        await discardParts();
         state.end = new Date().toISOString();
         state.error = { code: 'cancelled', message: 'cancelled by request' };
         setStatus('Cancelled');
@@ -237,6 +301,7 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
     }
     state.error = jobError(err);
     if (hostQueue) await cleanupStaging(hostQueue, input);
+    await discardParts();
     await finish('Failed');
     throw ApplicationFailure.create({
       type: 'ExportFailed',

@@ -29,8 +29,16 @@ export class JobState {
     private readonly destination: PublicDestination,
   ) {}
 
+  /** Rows written per partition of a parallel export. */
+  private readonly partRows = new Map<number, number>();
+
   applyProgress(progress: ExportProgress): void {
     if (this.status !== 'Processing' || progress.phase !== this.phase) return;
+    if (progress.phase === 'exporting' && progress.part !== undefined) {
+      this.partRows.set(progress.part, progress.completedItems);
+      this.completedItems = [...this.partRows.values()].reduce((a, b) => a + b, 0);
+      return;
+    }
     if (progress.phase === 'exporting') {
       this.completedItems = progress.completedItems;
       if (progress.totalItems !== undefined && progress.totalItems !== null)

@@ -5,6 +5,11 @@ import { StagingFile } from './staging-file';
 
 const gzip = promisify(zlib.gzip);
 
+/** Text as file bytes: UTF-8, or one gzip member when compressed. */
+export async function encodeText(text: string, compress: boolean, level = 6): Promise<Buffer> {
+  return compress ? gzip(text, { level }) : Buffer.from(text, 'utf8');
+}
+
 type Doc = Record<string, unknown>;
 
 /** Where an export stands after a page is safely in the staging file (heartbeated to Temporal). */
@@ -45,8 +50,7 @@ export interface ExportFileResult {
  */
 export async function exportToFile(options: ExportToFileOptions): Promise<ExportFileResult> {
   const { formatter, compress, signal } = options;
-  const encode = async (text: string): Promise<Buffer> =>
-    compress ? gzip(text, { level: options.gzipLevel ?? 6 }) : Buffer.from(text, 'utf8');
+  const encode = (text: string): Promise<Buffer> => encodeText(text, compress, options.gzipLevel);
 
   const resume = options.resumeFrom;
   let file = resume ? await StagingFile.open(options.filePath, resume.bytes) : undefined;

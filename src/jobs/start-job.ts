@@ -23,6 +23,8 @@ export function tuningFrom(config: Config): ExportTuning {
     hostScheduleToStartTimeoutMs: config.exportHostTimeoutMs,
     progressIntervalMs: config.progressIntervalMs,
     emailMaxAttempts: config.emailMaxAttempts,
+    partitions: config.exportPartitions,
+    partitionMinContacts: config.exportPartitionMinContacts,
   };
 }
 

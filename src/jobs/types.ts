@@ -69,6 +69,9 @@ export interface ExportTuning {
   readonly progressIntervalMs: number;
   /** Attempts to send the confirmation email before giving up (the export stays Done). */
   readonly emailMaxAttempts: number;
+  /** Parallel export: partitions for jobs of at least `partitionMinContacts` contacts (1: off). */
+  readonly partitions?: number;
+  readonly partitionMinContacts?: number;
 }
 
 export interface ExportJobInput {
@@ -95,7 +98,10 @@ export interface ExportPlan {
 }
 
 export interface ExportProgress {
+  /** Rows written (by this partition, when `part` is set). */
   readonly completedItems: number;
+  /** The partition of a parallel export this progress is about. */
+  readonly part?: number;
   readonly totalItems?: number | null;
   readonly bytes: number;
   readonly phase: 'exporting' | 'uploading';

@@ -23,8 +23,10 @@ export function deserializeId(id: SerializedId | null | undefined): unknown {
 export interface ContactPagesOptions {
   readonly filter: Filter<Document>;
   readonly projection: Record<string, 1>;
-  /** Resume after this `_id` (exclusive); null starts at the beginning. */
+  /** Resume after this `_id` (exclusive); null starts at `fromId` or the beginning. */
   readonly afterId: unknown;
+  /** Inclusive lower bound on `_id` when not resuming (a partition's first contact). */
+  readonly fromId?: unknown;
   readonly batchSize: number;
   /** Exclusive upper bound on `_id`, for partitioned exports. */
   readonly beforeId?: unknown;
@@ -40,6 +42,7 @@ export interface ContactPagesOptions {
 export async function* contactPages(db: Db, options: ContactPagesOptions): AsyncGenerator<Document[]> {
   const range: Record<string, unknown> = {};
   if (options.afterId !== null && options.afterId !== undefined) range.$gt = options.afterId;
+  else if (options.fromId !== null && options.fromId !== undefined) range.$gte = options.fromId;
   if (options.beforeId !== null && options.beforeId !== undefined) range.$lt = options.beforeId;
   const clauses: Filter<Document>[] = [];
   if (Object.keys(range).length > 0) clauses.push({ _id: range });
@@ -78,4 +81,37 @@ export async function countContacts(db: Db, filter: Filter<Document>): Promise<n
     // collStats is deprecated on newer MongoDB versions; fall through to the estimate.
   }
   return contacts.estimatedDocumentCount();
+}
+
+/**
+ * `_id` values splitting the matching contacts into `parts` ranges of about equal size (part i
+ * holds ids >= boundary[i-1] and < boundary[i]), read with one ids-only cursor. Empty when there
+ * are fewer contacts than `minContacts` or than parts.
+ */
+export async function partitionBoundaries(
+  db: Db,
+  filter: Filter<Document>,
+  parts: number,
+  minContacts: number,
+): Promise<{ total: number; boundaries: unknown[] }> {
+  const total = await countContacts(db, filter);
+  if (parts < 2 || total < Math.max(minContacts, parts)) return { total, boundaries: [] };
+  const positions = Array.from({ length: parts - 1 }, (_, i) => Math.floor((total * (i + 1)) / parts));
+  const boundaries: unknown[] = [];
+  let index = 0;
+  const cursor = db
+    .collection(collections.contacts)
+    .find(filter, { projection: { _id: 1 }, sort: { _id: 1 }, batchSize: 10_000 });
+  try {
+    for await (const doc of cursor) {
+      if (index === positions[boundaries.length]) {
+        boundaries.push(doc._id);
+        if (boundaries.length === positions.length) break;
+      }
+      index++;
+    }
+  } finally {
+    await cursor.close();
+  }
+  return { total, boundaries };
 }
