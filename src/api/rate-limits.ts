@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { RateLimitedError } from '../errors';
@@ -20,18 +19,4 @@ export function jobCreationRateLimit(perMinute: number): RequestHandler {
       );
     },
   });
-}
-
-/**
- * A cap on jobs running at once per API key, counted in Temporal visibility (eventually
- * consistent: a burst can overshoot by the jobs started within visibility's lag). Checked after
- * validation, so malformed requests cost no visibility query.
- */
-export async function assertUnderRunningJobsCap(client: Client, owner: string, max: number): Promise<void> {
-  const { count } = await client.workflow.count(`ExportOwner = "${owner}" AND ExecutionStatus = "Running"`);
-  if (count >= max)
-    throw new RateLimitedError(
-      `${count} export jobs are already running for this API key (limit ${max})`,
-      30,
-    );
 }

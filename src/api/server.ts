@@ -7,6 +7,7 @@ import { createMetrics } from '../metrics';
 import { createInternalStorage } from '../storage/create';
 import { findApiKeyOwner } from '../store/api-keys';
 import { connectContactStore, ensureIndexes, type ContactStore } from '../store/mongo';
+import { createCallTracker } from '../temporal/call-tracker';
 import { connectClient, retryUntil } from '../temporal/connect';
 import { anyOf, configuredKeysVerifier } from './auth';
 import { createApp } from './app';
@@ -34,7 +35,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const logger = options.logger ?? createLogger('api', config.logLevel);
   const store = options.store ?? (await retryUntil('MongoDB', () => connectContactStore(config.mongodbUri)));
   await ensureIndexes(store.db);
-  const client = options.client ?? (await connectClient(config));
+  const calls = createCallTracker();
+  const client = options.client ?? (await connectClient(config, undefined, calls));
   if (config.apiKeys.length === 0) logger.warn('API_KEYS is empty: only keys stored in MongoDB are accepted');
   if (config.usingDevelopmentKey)
     logger.warn('ENCRYPTION_KEYS is not set: using the public development key (refused in production)');
@@ -65,7 +67,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      if (!options.client) await client.connection.close();
+      if (!options.client) {
+        // A request whose client went away still runs: its Temporal call (and retries), or the
+        // MongoDB lookups before it. Wait for those calls and a short quiet spell.
+        if (!(await calls.idle(15_000, 250)))
+          logger.warn({ pending: calls.pending() }, 'closing with Temporal calls in flight');
+        await client.connection.close();
+      }
       if (!options.store) await store.close();
     },
   };

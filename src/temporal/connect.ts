@@ -1,6 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config';
+import type { CallTracker } from './call-tracker';
 import { EncryptionCodec } from './encryption-codec';
 
 /** Retries `attempt` until it succeeds or `timeoutMs` passes (servers starting beside us). */
@@ -30,10 +31,17 @@ export function createDataConverter(config: Config): DataConverter {
   return { payloadCodecs: [new EncryptionCodec(config.keyring)], failureConverterPath };
 }
 
-export async function connectClient(config: Config, timeoutMs = 60_000): Promise<Client> {
+/** `tracker`, when given, sees every call from start to final status (retries included). */
+export async function connectClient(
+  config: Config,
+  timeoutMs = 60_000,
+  tracker?: CallTracker,
+): Promise<Client> {
+  const retry = makeGrpcRetryInterceptor(defaultGrpcRetryOptions());
+  const interceptors = tracker ? [tracker.interceptor, retry] : [retry];
   const connection = await retryUntil(
     `Temporal at ${config.temporal.address}`,
-    () => Connection.connect({ address: config.temporal.address }),
+    () => Connection.connect({ address: config.temporal.address, interceptors }),
     timeoutMs,
   );
   return new Client({

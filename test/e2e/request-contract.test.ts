@@ -427,7 +427,7 @@ describe('a cap on running jobs per API key', () => {
     for (let i = 0; i < 50 && (await running()) < 2; i++) await new Promise((r) => setTimeout(r, 100));
     const refused = await create();
     expect(refused.status).toBe(429);
-    expect(refused.body.error.message).toContain('already running');
+    expect(refused.body.error.message).toContain('export jobs running');
 
     await stack.client.workflow.getHandle(`contactexport-${first.body.jobID}`).terminate('test');
     for (let i = 0; i < 50 && (await running()) > 1; i++) await new Promise((r) => setTimeout(r, 100));

@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import { getJob } from '../../jobs/get-job';
+import { workflowIdFor } from '../../jobs/job-records';
 import { startExportJob } from '../../jobs/start-job';
 import { ownerOf } from '../auth';
 import type { ApiDeps } from '../deps';
-import { assertUnderRunningJobsCap, jobCreationRateLimit } from '../rate-limits';
+import { jobCreationRateLimit } from '../rate-limits';
+import { RunningJobsCap, visibilityRunningJobs } from '../running-jobs-cap';
 import { exportRequestSchema } from '../schemas/export-request';
 import { idempotencyKeySchema } from '../schemas/resources';
 import { RequestValidationError } from '../../errors';
@@ -11,6 +13,7 @@ import { validateAgainstStore } from '../validate-request';
 
 export function contactExportsRouter(deps: ApiDeps): Router {
   const router = Router();
+  const runningCap = new RunningJobsCap(visibilityRunningJobs(deps.client), deps.config.maxRunningJobsPerKey);
   router.post('/contactexports', jobCreationRateLimit(deps.config.jobsRateLimit), async (req, res) => {
     const owner = ownerOf(res);
     const header = req.get('idempotency-key');
@@ -27,7 +30,7 @@ export function contactExportsRouter(deps: ApiDeps): Router {
     }
     const request = exportRequestSchema.parse(req.body);
     await validateAgainstStore(deps.db, request, deps.config.allowPrivateDestinations);
-    await assertUnderRunningJobsCap(deps.client, owner, deps.config.maxRunningJobsPerKey);
+    await runningCap.assertUnder(owner);
     const job = await startExportJob(deps.client, deps.config, request, owner, idempotencyKey);
     deps.logger.info(
       { jobID: job.jobID, owner, destination: request.destination.type, replayed: job.replayed },
@@ -36,7 +39,10 @@ export function contactExportsRouter(deps: ApiDeps): Router {
     // A replay reports the job as it is now; nothing new was started.
     const status = job.replayed ? (await getJob(deps.client, job.jobID, owner)).status : 'Pending';
     if (job.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    else deps.metrics.jobsStarted.inc({ destination: request.destination.type });
+    else {
+      runningCap.started(owner, workflowIdFor(job.jobID));
+      deps.metrics.jobsStarted.inc({ destination: request.destination.type });
+    }
     res
       .status(202)
       .location(`/jobs/${job.jobID}`)
