@@ -1,4 +1,5 @@
-# One image for both roles: the gateway (default) and the worker (`node dist/src/worker.js`).
+# One image for both roles: the gateway (default) and the worker
+# (`node --max-old-space-size=512 dist/src/worker.js`: see WORKER_NODE_FLAGS in src/devstack/processes.ts).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

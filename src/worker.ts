@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
@@ -117,7 +118,8 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     maxConcurrentActivityTaskExecutions: 8,
   });
   await ensurePurgeSchedule(client, config, logger);
-  logger.info({ taskQueue: config.temporal.taskQueue, hostQueue }, 'worker ready');
+  const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  logger.info({ taskQueue: config.temporal.taskQueue, hostQueue, heapLimitMb }, 'worker ready');
 
   const shutdown = (): Promise<void> => {
     for (const w of [sharedWorker, hostWorker]) if (w.getState() === 'RUNNING') w.shutdown();

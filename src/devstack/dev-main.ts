@@ -4,7 +4,7 @@ import { runMain } from '../run-main';
 import { seedStore } from '../seed/seed-store';
 import { connectContactStore, ensureIndexes } from '../store/mongo';
 import { startMailCatcher } from './mail-catcher';
-import { startProcess, type ManagedProcess } from './processes';
+import { startProcess, WORKER_NODE_FLAGS, type ManagedProcess } from './processes';
 import { devServicesOptionsFromEnv, startDevServices } from './services';
 
 const DEV_API_KEY = 'dev-api-key';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       await startProcess({
         name: 'worker',
         command: process.execPath,
-        args: [path.join(dist, 'worker.js')],
+        args: [...WORKER_NODE_FLAGS, path.join(dist, 'worker.js')],
         env,
         ready: () => Promise.resolve(true),
       }),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { startProcess, type ManagedProcess } from '../../src/devstack/processes';
+import { startProcess, WORKER_NODE_FLAGS, type ManagedProcess } from '../../src/devstack/processes';
 import { testServers } from './servers';
 
 const workerScript = path.resolve(__dirname, '..', '..', 'dist', 'src', 'worker.js');
@@ -21,7 +21,7 @@ export async function startWorkerProcess(
   const proc = await startProcess({
     name,
     command: process.execPath,
-    args: [workerScript],
+    args: [...WORKER_NODE_FLAGS, workerScript],
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     logFile,
     readyTimeoutMs: 60_000,

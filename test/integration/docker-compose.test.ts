@@ -49,7 +49,11 @@ describe('docker-compose.yml', () => {
     expect(project.services.temporal?.image).toMatch(/^temporalio\/server:/);
     expect(project.services.mongodb?.image).toMatch(/^mongo:7/);
     expect(project.services.api?.build).toBeDefined();
-    expect(project.services.worker?.command).toEqual(['node', 'dist/src/worker.js']);
+    expect(project.services.worker?.command).toEqual([
+      'node',
+      '--max-old-space-size=512',
+      'dist/src/worker.js',
+    ]);
   });
 
   it('when ENCRYPTION_KEYS is not provided, then compose refuses to start, saying so', () => {
