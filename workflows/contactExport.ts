@@ -100,6 +100,15 @@ function deliveryActivities(taskQueue: string, input: ExportJobInput) {
   });
 }
 
+/** Exports resume from their checkpoints, so retrying them is cheap: generous, with backoff. */
+const exportRetry = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 20,
+  nonRetryableErrorTypes,
+};
+
 function hostActivities(taskQueue: string, input: ExportJobInput) {
   return proxyActivities<HostActivities>({
     taskQueue,
@@ -108,29 +117,20 @@ function hostActivities(taskQueue: string, input: ExportJobInput) {
     // When the host is gone, its queue is never served: give up on it and export elsewhere.
     scheduleToStartTimeout: input.tuning.hostScheduleToStartTimeoutMs,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '1 minute',
-      maximumAttempts: 20,
-      nonRetryableErrorTypes,
-    },
+    retry: exportRetry,
   });
 }
 
-/** Partitions of a parallel export run on any worker (they hand their parts over through storage). */
+/**
+ * Planning and exporting the partitions of a parallel export, on any worker (parts are handed
+ * over through storage). Long: both scan the collection, heartbeating.
+ */
 function partActivities(input: ExportJobInput) {
   return proxyActivities<SharedActivities>({
     startToCloseTimeout: '24 hours',
     heartbeatTimeout: input.tuning.heartbeatTimeoutMs,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '1 minute',
-      maximumAttempts: 20,
-      nonRetryableErrorTypes,
-    },
+    retry: exportRetry,
   });
 }
 
@@ -195,10 +195,11 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
   const exportPartitions = async (plan: ExportPlan): Promise<ExportedPart[] | undefined> => {
     const parts = input.tuning.partitions ?? 1;
     if (parts < 2) return undefined;
-    const layout = await shared.planPartitions({
+    const layout = await partActivities(input).planPartitions({
       plan,
       parts,
       minContacts: input.tuning.partitionMinContacts ?? 0,
+      heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
     });
     if (layout.boundaries.length === 0) return undefined;
     state.totalItems = layout.total;

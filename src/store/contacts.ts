@@ -93,6 +93,7 @@ export async function partitionBoundaries(
   filter: Filter<Document>,
   parts: number,
   minContacts: number,
+  signal?: AbortSignal,
 ): Promise<{ total: number; boundaries: unknown[] }> {
   const total = await countContacts(db, filter);
   if (parts < 2 || total < Math.max(minContacts, parts)) return { total, boundaries: [] };
@@ -101,9 +102,10 @@ export async function partitionBoundaries(
   let index = 0;
   const cursor = db
     .collection(collections.contacts)
-    .find(filter, { projection: { _id: 1 }, sort: { _id: 1 }, batchSize: 10_000 });
+    .find(filter, { projection: { _id: 1 }, sort: { _id: 1 }, batchSize: 10_000, signal });
   try {
     for await (const doc of cursor) {
+      signal?.throwIfAborted();
       if (index === positions[boundaries.length]) {
         boundaries.push(doc._id);
         if (boundaries.length === positions.length) break;
