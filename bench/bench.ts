@@ -68,6 +68,13 @@ async function rawRead(store: ContactStore, projection: Record<string, 1>): Prom
   return n;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSecondsOf(pid: number | undefined): number {
+  // Fields 14 and 15 of /proc/PID/stat, after the parenthesised command name.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** VmHWM (peak) or VmRSS (now) of a process, in MB, from /proc. */
 function rssMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -135,8 +142,12 @@ async function main(): Promise<void> {
 
     // 1. raw
     const rawSeconds: number[] = [];
+    const rawCpu: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+      const cpuBefore = process.cpuUsage();
       const { seconds, value } = await timed(() => rawRead(store, projection));
+      const used = process.cpuUsage(cpuBefore);
+      rawCpu.push((used.user + used.system) / 1e6);
       if (value !== N) throw new Error(`raw read ${value} of ${N}`);
       rawSeconds.push(seconds);
       say(`raw run ${i + 1}: ${seconds.toFixed(1)} s`);
@@ -202,6 +213,7 @@ async function main(): Promise<void> {
     for (const format of formats.filter((f) => wanted.includes(f.name))) {
       const worker = await startWorker();
       const idleRssMb = rssMb(worker.child.pid, 'VmRSS');
+      const cpuBefore = cpuSecondsOf(worker.child.pid);
       const seconds: number[] = [];
       let bytes = 0;
       for (let i = 0; i < RUNS; i++) {
@@ -215,6 +227,7 @@ async function main(): Promise<void> {
         seconds: median(seconds),
         bytes,
         peakRssMb: rssMb(worker.child.pid),
+        cpuSecondsPerJob: (cpuSecondsOf(worker.child.pid) - cpuBefore) / RUNS,
         idleRssMb,
       });
       await worker.stop();
@@ -288,6 +301,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString().slice(0, 10),
       },
       rawSeconds: median(rawSeconds),
+      rawCpuSeconds: median(rawCpu),
       mongoexport: {
         available: false,
         reason:

@@ -12,8 +12,18 @@ export interface BenchResults {
     date: string;
   };
   readonly rawSeconds: number;
+  /** CPU seconds the raw read took in the benchmark process (driver, BSON decoding). */
+  readonly rawCpuSeconds: number;
   readonly mongoexport: { available: false; reason: string } | { available: true; seconds: number };
-  readonly ours: { format: string; seconds: number; bytes: number; peakRssMb: number; idleRssMb: number }[];
+  readonly ours: {
+    format: string;
+    seconds: number;
+    bytes: number;
+    peakRssMb: number;
+    idleRssMb: number;
+    /** The worker process's CPU seconds per job (all its threads: driver, formatting, gzip, Temporal). */
+    cpuSecondsPerJob: number;
+  }[];
   readonly partitions: { k: number; seconds: number }[];
   readonly fmt: { fmt_gzip_per_s: number; fmt_plain_per_s: number };
   readonly submission: {
@@ -35,7 +45,7 @@ export function renderResults(r: BenchResults): { markdown: string; resultLine: 
   const mongoPerS = r.mongoexport.available ? r.contacts / r.mongoexport.seconds : undefined;
   const rows = r.ours.map((o) => {
     const perS = r.contacts / o.seconds;
-    return `| ours: ${o.format} (HTTP → workflow → file) | ${o.seconds.toFixed(1)} | ${int(perS)} | ${(o.bytes / 1e6 / o.seconds).toFixed(1)} | ${two(perS / rawPerS)} | ${mongoPerS ? two(perS / mongoPerS) : 'na'} | ${o.peakRssMb} MB (idle ${o.idleRssMb}) |`;
+    return `| ours: ${o.format} (HTTP → workflow → file) | ${o.seconds.toFixed(1)} | ${int(perS)} | ${(o.bytes / 1e6 / o.seconds).toFixed(1)} | ${two(perS / rawPerS)} | ${mongoPerS ? two(perS / mongoPerS) : 'na'} | ${o.peakRssMb} MB (idle ${o.idleRssMb}) | ${o.cpuSecondsPerJob.toFixed(1)} |`;
   });
   const k1 = r.partitions.find((p) => p.k === 1)?.seconds;
   const markdown = [
@@ -43,13 +53,15 @@ export function renderResults(r: BenchResults): { markdown: string; resultLine: 
     '',
     `Machine: ${r.machine.cpu}, ${r.machine.memoryGb} GiB; Node.js ${r.machine.node}; ${r.machine.store}; ${r.machine.temporal}. Medians of ${r.runs} runs; columns: every field and list (20); worker run with ${r.workerHeapMb > 0 ? `--max-old-space-size=${r.workerHeapMb}` : "V8's default heap limit"}, a fresh process per format.`,
     '',
-    '| measurement | seconds | contacts/s | MB/s (file) | ratio to raw | ratio to mongoexport | worker peak RSS |',
-    '|---|---|---|---|---|---|---|',
-    `| raw: bare driver cursor, same projection and order | ${r.rawSeconds.toFixed(1)} | ${int(rawPerS)} | — | 1.00 | ${mongoPerS ? two(rawPerS / mongoPerS) : 'na'} | — |`,
+    '| measurement | seconds | contacts/s | MB/s (file) | ratio to raw | ratio to mongoexport | worker peak RSS | client CPU s |',
+    '|---|---|---|---|---|---|---|---|',
+    `| raw: bare driver cursor, same projection and order | ${r.rawSeconds.toFixed(1)} | ${int(rawPerS)} | — | 1.00 | ${mongoPerS ? two(rawPerS / mongoPerS) : 'na'} | — | ${r.rawCpuSeconds.toFixed(1)} |`,
     r.mongoexport.available
-      ? `| mongoexport --type=csv | ${r.mongoexport.seconds.toFixed(1)} | ${int(mongoPerS ?? 0)} | — | ${two((mongoPerS ?? 0) / rawPerS)} | 1.00 | — |`
-      : `| mongoexport | na | na | — | na | — | — |`,
+      ? `| mongoexport --type=csv | ${r.mongoexport.seconds.toFixed(1)} | ${int(mongoPerS ?? 0)} | — | ${two((mongoPerS ?? 0) / rawPerS)} | 1.00 | — | — |`
+      : `| mongoexport | na | na | — | na | — | — | — |`,
     ...rows,
+    '',
+    'Client CPU s: CPU seconds used by the reading process per run (the benchmark process for raw; the worker process, all threads, per job for ours). The database server uses its own, besides.',
     '',
     r.mongoexport.available ? '' : `mongoexport: not measured (\`na\`): ${r.mongoexport.reason}.`,
     '',
