@@ -67,11 +67,15 @@ export function renderResults(r: BenchResults): { markdown: string; resultLine: 
     '',
     `Formatting pipeline alone, pinned to one core (in-memory contacts of 12 columns → CSV → gzip → file): **${int(r.fmt.fmt_gzip_per_s)} rows/s** (${int(r.fmt.fmt_plain_per_s)} rows/s without gzip).`,
     '',
-    '| parallel export (csv+gzip) | seconds | speed-up |',
-    '|---|---|---|',
-    ...r.partitions.map(
-      (p) => `| K = ${p.k} | ${p.seconds.toFixed(1)} | ${k1 ? two(k1 / p.seconds) : 'na'} |`,
-    ),
+    ...(r.partitions.length === 0
+      ? ['Parallel export: not run (`--partitions` was empty).']
+      : [
+          '| parallel export (csv+gzip) | seconds | speed-up |',
+          '|---|---|---|',
+          ...r.partitions.map(
+            (p) => `| K = ${p.k} | ${p.seconds.toFixed(1)} | ${k1 ? two(k1 / p.seconds) : 'na'} |`,
+          ),
+        ]),
     '',
     `Job submission (\`POST /contactexports\`, autocannon, 20 connections, ${r.submission.seconds} s, no worker on the queue so only submission counts): ${int(r.submission.reqPerSec)} requests/s, p50 ${r.submission.p50} ms, p99 ${r.submission.p99} ms, ${r.submission.non2xx} non-2xx, ${r.submission.errors} errors.`,
   ].join('\n');
