@@ -50,6 +50,11 @@ export function fieldTypesOf(attributes: readonly ContactAttribute[]): FieldType
   return Object.fromEntries([...systemFields, ...attributes].map((a) => [a.key, a.type]));
 }
 
+/** Own keys only, so a rule on "constructor" or "toString" is an unknown field, not Object's. */
+function typeOf(types: FieldTypes, field: string): AttributeType | undefined {
+  return Object.hasOwn(types, field) ? types[field] : undefined;
+}
+
 const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 function conditions(rule: AudienceRule, path = 'rule'): { condition: Condition; path: string }[] {
@@ -72,9 +77,9 @@ export function audienceRuleProblems(
         ? []
         : [{ path: `${path}.value`, message: `unknown list "${condition.value}"` }];
     }
-    const type = types[condition.field];
+    const type = typeOf(types, condition.field);
     const parent = condition.field.split('.')[0] ?? '';
-    if (type === undefined && types[parent] !== 'object') {
+    if (type === undefined && typeOf(types, parent) !== 'object') {
       return [{ path: `${path}.field`, message: `unknown field "${condition.field}"` }];
     }
     if (condition.op === 'withinDays' && type !== 'date') {
@@ -125,7 +130,7 @@ export interface CompileContext {
 const DAY_MS = 86_400_000;
 
 function typedValue(field: string, value: string | number | boolean, ctx: CompileContext): unknown {
-  return ctx.fieldTypes[field] === 'date' && typeof value === 'string' ? new Date(value) : value;
+  return typeOf(ctx.fieldTypes, field) === 'date' && typeof value === 'string' ? new Date(value) : value;
 }
 
 /** Compiles a (validated) rule to a MongoDB filter. */

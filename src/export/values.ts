@@ -42,7 +42,15 @@ export function toJsonValue(value: unknown): unknown {
   if (isBsonValue(value)) return bsonToString(value);
   if (Array.isArray(value)) return value.map(toJsonValue);
   const out: Doc = {};
-  for (const [k, v] of Object.entries(value)) out[k] = toJsonValue(v);
+  // defineProperty, not assignment: a stored key named "__proto__" is data and must stay a key.
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, k, {
+      value: toJsonValue(v),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 

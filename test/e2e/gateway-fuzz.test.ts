@@ -62,6 +62,7 @@ const nastyString = fc.oneof(
     '$where',
     '__proto__',
     'constructor',
+    'toString',
     'NaN',
     '-1',
     '1e309',

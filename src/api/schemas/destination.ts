@@ -86,7 +86,10 @@ export const destinationSchema = z
   })
   .transform((raw, ctx): Destination => {
     const type = raw.type.toLowerCase();
-    const schema = (destinationSchemas as Record<string, z.ZodType<Destination>>)[type];
+    // Own keys only: "__proto__", "constructor" or "toString" must not reach an inherited member.
+    const schema = Object.hasOwn(destinationSchemas, type)
+      ? (destinationSchemas as Record<string, z.ZodType<Destination>>)[type]
+      : undefined;
     if (!schema) {
       ctx.addIssue({
         code: 'custom',
