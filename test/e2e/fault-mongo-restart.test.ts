@@ -4,9 +4,9 @@ import { parse } from 'csv-parse/sync';
 import { startFerretDb, type FerretDbServer } from '../../src/devstack/ferretdb';
 import { freePort } from '../../src/devstack/processes';
 import { seedStore } from '../../src/seed/seed-store';
-import { storedEmails } from '../helpers/deliveries';
+import { downloadFile, storedEmails } from '../helpers/deliveries';
 import { waitForJob } from '../helpers/jobs';
-import { TEST_API_KEY, testConfig, testServers, uniqueId } from '../helpers/servers';
+import { testConfig, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 const CONTACTS = 80_000;
@@ -72,10 +72,7 @@ describe('the MongoDB-wire server restarts in the middle of an export', () => {
     expect(job.status).toBe('Done');
     expect(job.file?.rows).toBe(CONTACTS);
     expect(await exportAttempts(stack, job.jobID)).toBeGreaterThanOrEqual(2);
-    const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
-      headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
-    });
-    const rows: string[][] = parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8'));
+    const rows: string[][] = parse(gunzipSync(await downloadFile(stack, job.jobID)).toString('utf8'));
     expect(rows.map((r) => r[0])).toEqual(await storedEmails(stack.db));
     process.stderr.write(
       `mongo restart: killed at ${before.completedItems} rows; ${await exportAttempts(stack, job.jobID)} export attempts; ${rows.length} rows, no duplicates\n`,

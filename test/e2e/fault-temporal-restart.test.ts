@@ -4,9 +4,9 @@ import { loadConfig } from '../../src/config';
 import { freePort, type ManagedProcess } from '../../src/devstack/processes';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/devstack/temporal-server';
 import { seedStore } from '../../src/seed/seed-store';
-import { storedEmails } from '../helpers/deliveries';
+import { downloadFile, storedEmails } from '../helpers/deliveries';
 import { waitForJob } from '../helpers/jobs';
-import { TEST_API_KEY, testEnv, testServers, uniqueId } from '../helpers/servers';
+import { testEnv, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { startWorkerProcess } from '../helpers/worker-process';
 
@@ -64,10 +64,7 @@ describe('the Temporal server stops mid-job and restarts on the same database fi
     const { job } = await waitForJob(stack, created.body.jobID, undefined, 240_000, 500);
     expect(job.status).toBe('Done');
     expect(job.file?.rows).toBe(CONTACTS);
-    const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
-      headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
-    });
-    const rows: string[][] = parse(await res.text());
+    const rows: string[][] = parse(await downloadFile(stack, job.jobID));
     const emails = rows.map((r) => r[0]);
     expect(emails).toEqual(await storedEmails(stack.db));
     process.stderr.write(

@@ -5,6 +5,8 @@ import { httpRequest, startTestStack, type HttpResult, type TestStack } from '..
 
 /** Runs per property; FUZZ_RUNS=20000 for a deeper run. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+/** A mutated body took 6-12 ms here; room for a slow machine and for deep runs. */
+const PROPERTY_TIMEOUT_MS = Math.max(120_000, RUNS * 2 * 40);
 
 const validBodies: Record<string, unknown>[] = [
   { exportType: 'csv', showHeader: true },
@@ -176,67 +178,85 @@ describe('the gateway under random and mutated input (fast-check)', () => {
     await stack?.stop();
   });
 
-  it('when POST /contactexports gets arbitrary JSON, then it answers 2xx/4xx with a JSON error body', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyValue, async (body) => check(await stack.request('POST', '/contactexports', body))),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    'when POST /contactexports gets arbitrary JSON, then it answers 2xx/4xx with a JSON error body',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(anyValue, async (body) =>
+          check(await stack.request('POST', '/contactexports', body)),
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('when valid bodies are mutated (types, keys, nesting, huge and hostile strings), then never a 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(mutatedBody, fc.option(nastyString), async (body, idempotencyKey) => {
-        const headers: Record<string, string> = {};
-        if (idempotencyKey !== null)
-          headers['idempotency-key'] = idempotencyKey.replace(/[^\x20-\x7e]/g, '').slice(0, 300) || 'k';
-        return check(await stack.request('POST', '/contactexports', body, { headers }));
-      }),
-      { numRuns: RUNS * 2 },
-    );
-  });
-
-  it('when raw bytes arrive with any content type, on any write endpoint, then never a 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        rawBody,
-        contentType,
-        fc.constantFrom('/contactexports', '/audiences/fuzz', '/sftpkeys'),
-        async (raw, type, path) => {
-          const method = path.startsWith('/audiences') ? 'PUT' : 'POST';
-          const headers: Record<string, string> = type ? { 'content-type': type } : {};
-          return check(await httpRequest(stack.url, method, path, undefined, { raw, headers }));
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('when audience rules are random, then never a 5xx', async () => {
-    const ruleLike = fc.letrec((tie) => ({
-      // Leaves first: at the depth limit fast-check falls back to the first arbitrary.
-      rule: fc.oneof(
-        { maxDepth: 4 },
-        fc.record({
-          field: keyName,
-          op: fc.oneof(
-            nastyString,
-            fc.constantFrom('eq', 'ne', 'gt', 'in', 'exists', 'withinDays', 'inList'),
-          ),
-          value: anyValue,
+  it(
+    'when valid bodies are mutated (types, keys, nesting, huge and hostile strings), then never a 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(mutatedBody, fc.option(nastyString), async (body, idempotencyKey) => {
+          const headers: Record<string, string> = {};
+          if (idempotencyKey !== null)
+            headers['idempotency-key'] = idempotencyKey.replace(/[^\x20-\x7e]/g, '').slice(0, 300) || 'k';
+          return check(await stack.request('POST', '/contactexports', body, { headers }));
         }),
-        anyValue,
-        fc.record({ all: fc.array(tie('rule'), { maxLength: 3 }) }),
-        fc.record({ any: fc.array(tie('rule'), { maxLength: 3 }) }),
-        fc.record({ not: tie('rule') }),
-      ),
-    }));
-    await fc.assert(
-      fc.asyncProperty(ruleLike.rule, async (rule) =>
-        check(await stack.request('PUT', '/audiences/fuzz-rule', { rule })),
-      ),
-      { numRuns: RUNS },
-    );
-  });
+        { numRuns: RUNS * 2 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'when raw bytes arrive with any content type, on any write endpoint, then never a 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          rawBody,
+          contentType,
+          fc.constantFrom('/contactexports', '/audiences/fuzz', '/sftpkeys'),
+          async (raw, type, path) => {
+            const method = path.startsWith('/audiences') ? 'PUT' : 'POST';
+            const headers: Record<string, string> = type ? { 'content-type': type } : {};
+            return check(await httpRequest(stack.url, method, path, undefined, { raw, headers }));
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'when audience rules are random, then never a 5xx',
+    async () => {
+      const ruleLike = fc.letrec((tie) => ({
+        // Leaves first: at the depth limit fast-check falls back to the first arbitrary.
+        rule: fc.oneof(
+          { maxDepth: 4 },
+          fc.record({
+            field: keyName,
+            op: fc.oneof(
+              nastyString,
+              fc.constantFrom('eq', 'ne', 'gt', 'in', 'exists', 'withinDays', 'inList'),
+            ),
+            value: anyValue,
+          }),
+          anyValue,
+          fc.record({ all: fc.array(tie('rule'), { maxLength: 3 }) }),
+          fc.record({ any: fc.array(tie('rule'), { maxLength: 3 }) }),
+          fc.record({ not: tie('rule') }),
+        ),
+      }));
+      await fc.assert(
+        fc.asyncProperty(ruleLike.rule, async (rule) =>
+          check(await stack.request('PUT', '/audiences/fuzz-rule', { rule })),
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it('when the storm is over, then the gateway is healthy and serves a normal request', async () => {
     expect((await stack.request('GET', '/healthz', undefined, { apiKey: null })).status).toBe(200);

@@ -4,8 +4,9 @@ import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../../src/config';
 import type { ManagedProcess } from '../../src/devstack/processes';
 import { seedStore } from '../../src/seed/seed-store';
+import { downloadFile } from '../helpers/deliveries';
 import { waitForJob } from '../helpers/jobs';
-import { TEST_API_KEY, testEnv } from '../helpers/servers';
+import { testEnv } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { startWorkerProcess } from '../helpers/worker-process';
 
@@ -53,10 +54,7 @@ describe('an export whose host is gone starts again on another host', () => {
     expect(job.status).toBe('Done');
     expect(job.file?.rows).toBe(CONTACTS);
 
-    const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
-      headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
-    });
-    const rows: string[][] = parse(await res.text());
+    const rows: string[][] = parse(await downloadFile(stack, job.jobID));
     const emails = rows.map((r) => r[0]);
     expect(emails).toHaveLength(CONTACTS);
     expect(new Set(emails).size).toBe(CONTACTS);

@@ -3,17 +3,14 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
-import { runJob } from '../helpers/deliveries';
-import { TEST_API_KEY, testConfig } from '../helpers/servers';
+import { downloadFile, runJob } from '../helpers/deliveries';
+import { testConfig } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 const CONTACTS = 6000;
 
 async function fileText(stack: TestStack, job: JobView): Promise<string> {
-  const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
-    headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
-  });
-  const bytes = Buffer.from(await res.arrayBuffer());
+  const bytes = await downloadFile(stack, job.jobID);
   return (job.compress ? gunzipSync(bytes) : bytes).toString('utf8');
 }
 

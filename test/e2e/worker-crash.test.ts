@@ -6,20 +6,13 @@ import type { ManagedProcess } from '../../src/devstack/processes';
 import { recordedProgress } from '../../src/jobs/recorded-progress';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
+import { downloadFile } from '../helpers/deliveries';
 import { waitForJob } from '../helpers/jobs';
-import { TEST_API_KEY, testEnv } from '../helpers/servers';
+import { testEnv } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { startWorkerProcess } from '../helpers/worker-process';
 
 const CONTACTS = 200_000;
-
-async function download(stack: TestStack, jobID: string): Promise<Buffer> {
-  const res = await fetch(`${stack.url}/jobs/${jobID}/download`, {
-    headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
-  });
-  expect(res.status).toBe(200);
-  return Buffer.from(await res.arrayBuffer());
-}
 
 /** Attempt numbers of the exportContacts activity, from the workflow's history. */
 async function exportAttempts(stack: TestStack, jobID: string): Promise<number[]> {
@@ -120,10 +113,10 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
       expect(job.completedItems).toBe(CONTACTS);
     }
 
-    const csvRows: string[][] = parse((await download(stack, csvJob)).toString('utf8'));
+    const csvRows: string[][] = parse((await downloadFile(stack, csvJob)).toString('utf8'));
     expect(csvRows[0]).toEqual(['channels.email.address', 'first_name']);
     const gzText = execFileSync('gunzip', ['-c'], {
-      input: await download(stack, gzJob),
+      input: await downloadFile(stack, gzJob),
       maxBuffer: 512 * 1024 * 1024,
     }).toString('utf8');
     const gzRows: string[][] = parse(gzText);

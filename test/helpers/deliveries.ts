@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { Db } from 'mongodb';
 import type { JobView } from '../../src/jobs/types';
 import { waitForJob } from './jobs';
+import { TEST_API_KEY } from './servers';
 import type { TestStack } from './stack';
 
 /** The emails in `_id` order, as a delivered file must list them. */
@@ -20,6 +21,16 @@ export function gzipCsvRows(bytes: Buffer): string[][] {
   return parse(
     execFileSync('gunzip', ['-c'], { input: bytes, maxBuffer: 512 * 1024 * 1024 }).toString('utf8'),
   );
+}
+
+/** The job's internal-storage file as the API key owner downloads it; throws unless 200. */
+export async function downloadFile(stack: TestStack, jobID: string): Promise<Buffer> {
+  const res = await fetch(`${stack.url}/jobs/${jobID}/download`, {
+    headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
+  });
+  if (res.status !== 200)
+    throw new Error(`GET /jobs/${jobID}/download answered ${res.status}: ${await res.text()}`);
+  return Buffer.from(await res.arrayBuffer());
 }
 
 /** Starts a job and waits for it to end. */
