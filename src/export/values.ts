@@ -41,17 +41,8 @@ export function toJsonValue(value: unknown): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (isBsonValue(value)) return bsonToString(value);
   if (Array.isArray(value)) return value.map(toJsonValue);
-  const out: Doc = {};
-  // defineProperty, not assignment: a stored key named "__proto__" is data and must stay a key.
-  for (const [k, v] of Object.entries(value)) {
-    Object.defineProperty(out, k, {
-      value: toJsonValue(v),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
+  // fromEntries defines keys rather than assigning them: a stored "__proto__" key stays data.
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonValue(v)]));
 }
 
 /** A value as CSV cell text (before RFC 4180 quoting, which csv-stringify applies). */
