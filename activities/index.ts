@@ -19,7 +19,7 @@ function mapped<T extends AsyncFns>(activities: T): T {
   ) as unknown as T;
 }
 
-/** Activities on the shared task queue: any worker may run them. */
+/** Activities on the shared task queue: whichever worker polls it first runs them. */
 export function createSharedActivities(deps: ActivityDeps) {
   return mapped({
     ...createPlanActivities(deps),
