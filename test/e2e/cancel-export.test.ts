@@ -1,6 +1,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
+import { recordHistory } from '../helpers/histories';
 import { waitForJob } from '../helpers/jobs';
 import { OTHER_API_KEY, testConfig } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -58,6 +59,7 @@ describe('DELETE /jobs/{jobID}: cancelling an export', () => {
     expect(filesUnder(stack.config.stagingDir).filter((f) => f.startsWith(jobID))).toEqual([]);
     expect(filesUnder(stack.config.storageDir).filter((f) => f.includes(jobID))).toEqual([]);
     expect((await stack.request('GET', `/jobs/${jobID}/download`)).status).toBe(404);
+    if (_case.startsWith('while pages')) await recordHistory(stack.client, jobID, 'cancelled-mid-export');
   });
 
   it('when the job has ended, then DELETE answers 409; when it is another key’s job, 404', async () => {

@@ -5,6 +5,7 @@ import { startMailCatcher, type MailCatcher } from '../../src/devstack/mail-catc
 import { freePort } from '../../src/devstack/processes';
 import { seedStore } from '../../src/seed/seed-store';
 import { runJob } from '../helpers/deliveries';
+import { recordHistory } from '../helpers/histories';
 import { waitForJob } from '../helpers/jobs';
 import { testConfig, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -45,6 +46,7 @@ describe('the confirmation email (nodemailer over SMTP)', () => {
     const created = await stack.request<{ jobID: string }>('POST', '/contactexports', {
       exportType: 'csv',
       name: 'emailed',
+      compress: true,
       confirmEmail: 'ops@example.com',
     });
     // Done as soon as the file is delivered; `notification` stays null until the email is sent.
@@ -57,13 +59,14 @@ describe('the confirmation email (nodemailer over SMTP)', () => {
     for (const expected of [
       job.jobID,
       'Contacts: 1,234',
-      `File: emailed.csv`,
+      `File: emailed.csv.gz`,
       `Download: ${stack.config.publicUrl}/jobs/${job.jobID}/download`,
       `Available until: ${job.expiresAt}`,
     ]) {
       expect(mail.text).toContain(expected);
     }
     expect(mail.html).toContain(`<a href="${stack.config.publicUrl}/jobs/${job.jobID}/download">`);
+    await recordHistory(stack.client, job.jobID, 'done-gzip-email');
   });
 
   it('when a job fails, then the email gives the reason, and no password appears anywhere in it', async () => {

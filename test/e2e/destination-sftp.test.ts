@@ -9,6 +9,7 @@ import {
   storedEmails,
   waitForFailedDelivery,
 } from '../helpers/deliveries';
+import { recordHistory } from '../helpers/histories';
 import { waitForJob } from '../helpers/jobs';
 import { testConfig, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -109,6 +110,7 @@ describe('delivery to SFTP (OpenSSH sshd, password and saved keys)', () => {
     });
     expect(await deliveryAttempts(stack, job.jobID)).toBe(1);
     expect(JSON.stringify(job)).not.toContain('not-the-password');
+    await recordHistory(stack.client, job.jobID, 'failed-delivery');
   });
 
   it('when the folder is not writable, then the job fails at once with permission denied and leaves nothing', async () => {

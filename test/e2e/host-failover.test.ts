@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import type { ManagedProcess } from '../../src/devstack/processes';
 import { seedStore } from '../../src/seed/seed-store';
 import { downloadFile } from '../helpers/deliveries';
+import { recordHistory } from '../helpers/histories';
 import { waitForJob } from '../helpers/jobs';
 import { testEnv } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -75,5 +76,6 @@ describe('an export whose host is gone starts again on another host', () => {
     expect(timedOut).toBe(true); // TIMEOUT_TYPE_SCHEDULE_TO_START
     const bLog = readFileSync(workers[1]?.logFile ?? '', 'utf8');
     expect(bLog).toContain(`"jobID":"${job.jobID}","resumeFromRows":0`);
+    await recordHistory(stack.client, job.jobID, 'host-moved');
   }, 300_000);
 });

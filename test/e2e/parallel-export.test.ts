@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
 import { downloadFile, runJob } from '../helpers/deliveries';
+import { recordHistory } from '../helpers/histories';
 import { testConfig } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -62,6 +63,7 @@ describe('parallel export: K partitions joined in order', () => {
       expect(await startedActivities(parallel, four.jobID, 'exportPart')).toBe(4);
       expect(await startedActivities(parallel, four.jobID, 'joinParts')).toBe(1);
       expect(await startedActivities(single, one.jobID, 'exportPart')).toBe(0);
+      if (_case === 'gzip JSON') await recordHistory(parallel.client, four.jobID, 'partitioned-k4');
     },
   );
 

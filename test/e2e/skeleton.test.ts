@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
+import { recordHistory } from '../helpers/histories';
 import { waitForJob } from '../helpers/jobs';
 import { TEST_API_KEY, testConfig } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -66,6 +67,7 @@ describe('walking skeleton: POST /contactexports → workflow → file in intern
       .find({}, { projection: { 'channels.email.address': 1 }, sort: { _id: 1 } })
       .toArray();
     expect(emails).toEqual(stored.map((c) => (c.channels as { email: { address: string } }).email.address));
+    await recordHistory(stack.client, jobID, 'done-csv');
   });
 
   it('when the job ID is unknown, then GET /jobs/{jobID} answers 404 in JSON', async () => {

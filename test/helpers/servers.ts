@@ -20,8 +20,18 @@ export function uniqueId(prefix = 't'): string {
  * are counted per key across the shared Temporal server, so files must not share owners.
  */
 export const TEST_API_KEY = `test-key-${randomBytes(6).toString('hex')}`;
-/** One random key per test run (tests check what is sealed, never a fixed ciphertext). */
-export const TEST_ENCRYPTION_KEYS = `test:${randomBytes(32).toString('base64')}`;
+/**
+ * Histories for the replay test are recorded encrypted, as production stores them, under this
+ * fixed key (public, like the development key); the replay test decrypts them with it.
+ */
+export const REPLAY_ENCRYPTION_KEYS = 'replay:cmVwbGF5LWhpc3Rvcmllcy1maXh0dXJlLWtleS0wMzI=';
+/**
+ * One random key per test run (tests check what is sealed, never a fixed ciphertext), except while
+ * recording histories (RECORD_HISTORIES, see test/helpers/histories.ts).
+ */
+export const TEST_ENCRYPTION_KEYS = process.env.RECORD_HISTORIES
+  ? REPLAY_ENCRYPTION_KEYS
+  : `test:${randomBytes(32).toString('base64')}`;
 export const OTHER_API_KEY = `other-key-${randomBytes(6).toString('hex')}`;
 
 /**
