@@ -1,8 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Destination } from '../src/jobs/types';
 import type { ActivityDeps } from './deps';
-import { keepHeartbeating } from './heartbeat';
-import { ProgressReporter } from './progress';
+import { startWork, type WorkProgress } from './progress';
 
 export interface DeliverFileInput {
   readonly jobID: string;
@@ -11,7 +10,8 @@ export interface DeliverFileInput {
   readonly fileName: string;
   readonly bytes: number;
   readonly destination: Destination;
-  readonly progressIntervalMs: number;
+  /** Unused since progress travels in heartbeats; kept in the input for recorded histories. */
+  readonly progressIntervalMs?: number;
   readonly heartbeatTimeoutMs: number;
 }
 
@@ -26,9 +26,13 @@ export function createDeliverActivities(deps: ActivityDeps) {
     async deliverFile(input: DeliverFileInput): Promise<DeliveredFile> {
       const ctx = Context.current();
       const adapter = deps.destinations[input.destination.type];
-      const progress = new ProgressReporter(deps.client, input.progressIntervalMs);
-      let sent = 0;
-      const heartbeat = keepHeartbeating(ctx, () => ({ bytesSent: sent }), input.heartbeatTimeoutMs);
+      const work = await startWork<WorkProgress & { bytesSent: number }>(
+        ctx,
+        deps.lines.uploads,
+        { bytesSent: 0 },
+        'uploading',
+        input.heartbeatTimeoutMs,
+      );
       const started = Date.now();
       try {
         const result = await adapter.upload(input.destination, {
@@ -38,18 +42,12 @@ export function createDeliverActivities(deps: ActivityDeps) {
           fileName: input.fileName,
           bytes: input.bytes,
           signal: ctx.cancellationSignal,
-          onProgress: (bytes) => {
-            sent = bytes;
-            ctx.heartbeat({ bytesSent: bytes });
-            progress.report({ completedItems: 0, bytes, phase: 'uploading' });
-          },
+          onProgress: (bytesSent) => work.update({ bytesSent }),
         });
-        progress.report({ completedItems: 0, bytes: input.bytes, phase: 'uploading' }, true);
         deps.metrics.uploadDuration.observe(
           { destination: input.destination.type },
           (Date.now() - started) / 1000,
         );
-        await progress.flush();
         ctx.log.info('file delivered', {
           jobID: input.jobID,
           type: input.destination.type,
@@ -57,7 +55,7 @@ export function createDeliverActivities(deps: ActivityDeps) {
         });
         return { location: result.location, expiresAt: result.expiresAt ?? null };
       } finally {
-        heartbeat.stop();
+        work.end();
       }
     },
   };

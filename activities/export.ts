@@ -1,6 +1,6 @@
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { MongoError, type Document, type Filter } from 'mongodb';
-import { ContactStoreUnavailableError } from '../src/errors';
+import { AppError, ContactStoreUnavailableError } from '../src/errors';
 import { audienceRuleSchema, compileAudience, type FieldTypes } from '../src/export/audience';
 import { exportToFile, type Checkpoint } from '../src/export/export-to-file';
 import { createRowFormatter, type RowFormatter } from '../src/export/formatters';
@@ -15,8 +15,7 @@ import {
   type SerializedId,
 } from '../src/store/contacts';
 import type { ActivityDeps } from './deps';
-import { keepHeartbeating } from './heartbeat';
-import { ProgressReporter } from './progress';
+import { startWork, type WorkProgress } from './progress';
 
 export interface ExportContactsInput {
   readonly jobID: string;
@@ -33,8 +32,8 @@ export interface ExportedFile {
   readonly resumed: boolean;
 }
 
-/** The heartbeat: a checkpoint that a retried attempt resumes from. */
-interface ExportHeartbeat {
+/** The checkpoint that a retried attempt resumes from. */
+interface ExportCheckpoint {
   readonly lastId: SerializedId | null;
   readonly rows: number;
   readonly bytes: number;
@@ -42,8 +41,11 @@ interface ExportHeartbeat {
   readonly totalItems: number | null;
 }
 
-function isExportHeartbeat(value: unknown): value is ExportHeartbeat {
-  const v = value as Partial<ExportHeartbeat> | undefined;
+/** The heartbeat: the checkpoint (once there is one) and where the work stands, for job status. */
+type ExportHeartbeat = Partial<ExportCheckpoint> & WorkProgress & { readonly part?: number };
+
+function isCheckpoint(value: unknown): value is ExportCheckpoint {
+  const v = value as Partial<ExportCheckpoint> | undefined;
   return typeof v?.rows === 'number' && typeof v.bytes === 'number';
 }
 
@@ -81,21 +83,24 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
   const ctx = Context.current();
   const { plan, request, tuning, filePath } = options;
   const previous = ctx.info.heartbeatDetails as unknown;
-  const resume = isExportHeartbeat(previous) ? previous : undefined;
+  const resume = isCheckpoint(previous) ? previous : undefined;
   const filter = audienceFilter(plan);
 
-  const progress = new ProgressReporter(deps.client, tuning.progressIntervalMs);
-  const report = (completedItems: number, totalItems: number | null, bytes: number, force = false): void =>
-    progress.report({ completedItems, totalItems, bytes, phase: 'exporting', part: options.part }, force);
   let totalItems = resume?.totalItems ?? options.totalItems ?? null;
-  let latest: ExportHeartbeat | undefined = resume;
-  const heartbeat = keepHeartbeating(ctx, () => latest, tuning.heartbeatTimeoutMs);
+  // The heartbeat always carries the last checkpoint: an attempt that dies in line must not lose it.
+  const work = await startWork<ExportHeartbeat>(
+    ctx,
+    deps.lines.exports,
+    { ...resume, totalItems, part: options.part },
+    'exporting',
+    tuning.heartbeatTimeoutMs,
+  );
 
   if (totalItems === null && options.part === undefined) {
     // An unfiltered count is a metadata read; a filtered one may scan, so it runs beside the export.
     const counting = countContacts(deps.db, filter).then((n) => {
       totalItems = n;
-      report(latest?.rows ?? 0, n, latest?.bytes ?? 0, true);
+      work.update({ totalItems: n });
     });
     if (Object.keys(filter).length === 0) await counting;
     else {
@@ -117,7 +122,14 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
       filePath,
       formatter: options.formatter,
       compress: request.compress,
-      resumeFrom: resume ? { ...resume, lastId: deserializeId(resume.lastId) } : undefined,
+      resumeFrom: resume
+        ? {
+            lastId: deserializeId(resume.lastId),
+            rows: resume.rows,
+            bytes: resume.bytes,
+            complete: resume.complete,
+          }
+        : undefined,
       pages: (afterId) =>
         contactPages(deps.db, {
           filter,
@@ -131,13 +143,9 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
       syncEveryBytes: 64 * 1024 * 1024,
       signal: ctx.cancellationSignal,
       onCheckpoint: (checkpoint: Checkpoint) => {
-        latest = { ...checkpoint, lastId: serializeId(checkpoint.lastId), totalItems };
-        ctx.heartbeat(latest);
-        report(checkpoint.rows, totalItems, checkpoint.bytes);
+        work.update({ ...checkpoint, lastId: serializeId(checkpoint.lastId), totalItems });
       },
     });
-    report(result.rows, options.part === undefined ? result.rows : totalItems, result.bytes, true);
-    await progress.flush();
     const format = `${request.exportType}${request.compress ? '+gzip' : ''}`;
     deps.metrics.rowsExported.inc({ format }, result.rows);
     deps.metrics.bytesExported.inc({ format }, result.bytes);
@@ -161,9 +169,11 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
     }
     if (err instanceof MongoError)
       throw new ContactStoreUnavailableError(`contact store error: ${err.message}`);
+    // No attempt will resume a failure that retrying cannot fix: its file goes now.
+    if (err instanceof AppError && !err.retryable) await removeFile(filePath);
     throw err;
   } finally {
-    heartbeat.stop();
+    work.end();
   }
 }
 

@@ -9,6 +9,7 @@ import { partitionBoundaries, serializeId, type SerializedId } from '../src/stor
 import type { ActivityDeps } from './deps';
 import { audienceFilter, writeExport, type ExportedFile } from './export';
 import { keepHeartbeating } from './heartbeat';
+import { startWork, type WorkProgress } from './progress';
 
 export interface PartitionLayout {
   readonly total: number;
@@ -115,7 +116,13 @@ export function createJoinActivities(deps: ActivityDeps, storage: InternalStorag
       parts: ExportedPart[];
     }): Promise<ExportedFile> {
       const ctx = Context.current();
-      const heartbeat = keepHeartbeating(ctx, () => undefined, 30_000);
+      const work = await startWork<WorkProgress & { rows: number; bytes: number }>(
+        ctx,
+        deps.lines.exports,
+        { rows: 0, bytes: 0 },
+        'joining',
+        deps.config.exportHeartbeatTimeoutMs,
+      );
       const formatter = createRowFormatter(
         input.request.exportType,
         input.plan.columns,
@@ -123,7 +130,10 @@ export function createJoinActivities(deps: ActivityDeps, storage: InternalStorag
       );
       const { compress } = input.request;
       const filePath = stagingPath(deps.config.stagingDir, input.jobID);
-      const file = await StagingFile.create(filePath);
+      const file = await StagingFile.create(filePath).catch((err: unknown) => {
+        work.end();
+        throw err;
+      });
       try {
         const prologue = formatter.prologue();
         if (prologue) await file.append(await encodeText(prologue, compress));
@@ -132,15 +142,18 @@ export function createJoinActivities(deps: ActivityDeps, storage: InternalStorag
           if (part.rows === 0) continue;
           const separator = partSeparator(input.request.exportType);
           if (rows > 0 && separator) await file.append(await encodeText(separator, compress));
-          for await (const chunk of await storage.read(part.key)) await file.append(chunk as Buffer);
+          for await (const chunk of await storage.read(part.key)) {
+            await file.append(chunk as Buffer);
+            work.update({ bytes: file.bytes });
+          }
           rows += part.rows;
-          ctx.heartbeat({ joinedRows: rows });
+          work.update({ rows });
         }
         await file.append(await encodeText(formatter.epilogue(rows), compress));
         await file.sync();
         return { stagingPath: filePath, rows, bytes: file.bytes, resumed: false };
       } finally {
-        heartbeat.stop();
+        work.end();
         await file.close();
       }
     },

@@ -1,49 +1,68 @@
-import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import type { ExportProgress } from '../src/jobs/types';
-import { progressSignal } from '../workflows/definitions';
+import { CancelledFailure, type Context } from '@temporalio/activity';
+import type { WorkLine } from '../src/work-line';
+import { keepHeartbeating } from './heartbeat';
 
 /**
- * Reports progress to the activity's own workflow as a signal, at most once per interval (plus
- * the final value), so the status query shows live numbers without flooding history.
+ * What long activities heartbeat besides their checkpoint. Heartbeats add no history events, so a
+ * job's history stays the same length however long it runs; Temporal keeps the latest details
+ * (at most PROGRESS_INTERVAL old: the worker's heartbeat throttle) and GET /jobs/{jobID} reads them
+ * back with `describe` (src/jobs/live-progress.ts).
  */
-export class ProgressReporter {
-  private lastSent = 0;
-  private latest: ExportProgress | undefined;
-  private inFlight: Promise<void> | undefined;
+export type WorkPhase = 'queued' | 'exporting' | 'joining' | 'uploading';
 
-  constructor(
-    private readonly client: Client,
-    private readonly intervalMs: number,
-  ) {}
+export interface WorkProgress {
+  readonly phase?: WorkPhase;
+  /** 1-based place in this host's line while `queued`. */
+  readonly position?: number;
+}
 
-  report(progress: ExportProgress, force = false): void {
-    this.latest = progress;
-    const now = Date.now();
-    if (!force && now - this.lastSent < this.intervalMs) return;
-    if (this.inFlight) return;
-    this.lastSent = now;
-    this.inFlight = this.send(progress).finally(() => {
-      this.inFlight = undefined;
-    });
+/** Heavy work that has its place: heartbeat what it does, then `end()` to free the place. */
+export interface Work<D extends WorkProgress> {
+  readonly details: D;
+  update(next: Partial<D>): void;
+  end(): void;
+}
+
+/**
+ * Starts heavy work on this host: waits in `line` (started and heartbeating, so a wait is never
+ * mistaken for a lost host, and the job shows its place in line), then heartbeats `details` as
+ * `working` until `end()`, on a timer too so slow silent steps stay alive. Cancellation while
+ * waiting leaves the line.
+ */
+export async function startWork<D extends WorkProgress>(
+  ctx: Context,
+  line: WorkLine,
+  initial: D,
+  working: WorkPhase,
+  heartbeatTimeoutMs: number,
+): Promise<Work<D>> {
+  let latest: D = { ...initial, phase: 'queued' };
+  const update = (next: Partial<D>): void => {
+    latest = { ...latest, ...next };
+    ctx.heartbeat(latest);
+  };
+  const timer = keepHeartbeating(ctx, () => latest, heartbeatTimeoutMs);
+  let leave: () => void;
+  try {
+    leave = await line.enter(ctx.cancellationSignal, (position) =>
+      update({ phase: 'queued', position } as Partial<D>),
+    );
+  } catch (err) {
+    timer.stop();
+    if (!ctx.cancellationSignal.aborted) throw err;
+    throw ctx.cancellationSignal.reason instanceof CancelledFailure
+      ? ctx.cancellationSignal.reason
+      : new CancelledFailure('cancelled while waiting in line');
   }
-
-  /** Sends the latest value and waits for it, so the final numbers are in before the activity returns. */
-  async flush(): Promise<void> {
-    await this.inFlight;
-    if (this.latest) await this.send(this.latest);
-  }
-
-  private async send(progress: ExportProgress): Promise<void> {
-    const { workflowExecution } = Context.current().info;
-    if (!workflowExecution) return;
-    try {
-      await this.client.workflow
-        .getHandle(workflowExecution.workflowId, workflowExecution.runId)
-        .signal(progressSignal, progress);
-    } catch (err) {
-      // Progress is advisory: a lost signal must never fail the export.
-      Context.current().log.warn('progress signal failed', { error: String(err) });
-    }
-  }
+  update({ phase: working, position: undefined } as Partial<D>);
+  return {
+    get details() {
+      return latest;
+    },
+    update,
+    end: () => {
+      timer.stop();
+      leave();
+    },
+  };
 }

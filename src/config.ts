@@ -107,6 +107,10 @@ const envSchema = z.object({
   EXPORT_HOST_TIMEOUT: duration.default(5 * 60_000),
   PROGRESS_INTERVAL: duration.default(2000),
   EMAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
+  EXPORT_CONCURRENCY: positiveInt.max(256).default(4),
+  UPLOAD_CONCURRENCY: positiveInt.max(256).default(8),
+  HOST_ACTIVITY_SLOTS: positiveInt.max(100_000).default(1000),
+  SHARED_ACTIVITY_SLOTS: positiveInt.max(100_000).default(200),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -166,6 +170,17 @@ export interface Config {
   readonly exportHostTimeoutMs: number;
   readonly progressIntervalMs: number;
   readonly emailMaxAttempts: number;
+  /**
+   * Per worker process: exports (whole files, partitions, joins) and uploads that run at once;
+   * more wait in line, started and heartbeating. And Temporal's activity slots per queue, which
+   * must exceed the jobs a host may hold so that no task waits unstarted (see src/work-line.ts).
+   */
+  readonly concurrency: {
+    readonly exports: number;
+    readonly uploads: number;
+    readonly hostActivitySlots: number;
+    readonly sharedActivitySlots: number;
+  };
 }
 
 /** Public and therefore not secret: lets development start without set-up; refused in production. */
@@ -256,5 +271,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     exportHostTimeoutMs: e.EXPORT_HOST_TIMEOUT,
     progressIntervalMs: e.PROGRESS_INTERVAL,
     emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
+    concurrency: {
+      exports: e.EXPORT_CONCURRENCY,
+      uploads: e.UPLOAD_CONCURRENCY,
+      hostActivitySlots: e.HOST_ACTIVITY_SLOTS,
+      sharedActivitySlots: e.SHARED_ACTIVITY_SLOTS,
+    },
   };
 }

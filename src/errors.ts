@@ -77,6 +77,11 @@ export class ContactStoreUnavailableError extends AppError {
   override readonly retryable = true;
 }
 
+/** A stored contact the export cannot handle, whatever the retries (an `_id` of an unsupported type). */
+export class UnsupportedContactError extends AppError {
+  readonly code = 'unsupported_contact';
+}
+
 /** Credentials refused by the destination (wrong password, key, access key). */
 export class DestinationAuthError extends AppError {
   readonly code = 'destination_auth_failed';

@@ -15,6 +15,7 @@ import { createMetrics, type AppMetrics } from './metrics';
 import { startWorkerMetricsServer } from './worker-metrics-server';
 import { freePort } from './devstack/processes';
 import { runMain } from './run-main';
+import { WorkLine } from './work-line';
 import { connectContactStore, ensureIndexes, type ContactStore } from './store/mongo';
 import { connectClient, createDataConverter, retryUntil } from './temporal/connect';
 
@@ -94,32 +95,46 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
   const deps: ActivityDeps = {
     config,
     db: store.db,
-    client,
     logger,
     destinations: createDestinations(config, store.db),
     mailer: createMailer(config),
     metrics: options.metrics ?? createMetrics('worker'),
     host: { id: hostId, taskQueue: hostQueue },
+    lines: {
+      exports: new WorkLine('exports', config.concurrency.exports),
+      uploads: new WorkLine('uploads', config.concurrency.uploads),
+    },
   };
   const dataConverter = createDataConverter(config);
-  const common = { connection, namespace: config.temporal.namespace, dataConverter };
+  const common = {
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter,
+    // Progress lives in heartbeat details (no history events): Temporal records them this often.
+    maxHeartbeatThrottleInterval: config.progressIntervalMs,
+  };
 
   const sharedWorker = await Worker.create({
     ...common,
     ...workflowSource(options.workflowBundlePath),
     taskQueue: config.temporal.taskQueue,
     activities: createSharedActivities(deps),
+    maxConcurrentActivityTaskExecutions: config.concurrency.sharedActivitySlots,
   });
   const hostWorker = await Worker.create({
     ...common,
     taskQueue: hostQueue,
     activities: createHostActivities(deps),
-    // Exports are I/O bound and stream with bounded memory; a handful at once per host.
-    maxConcurrentActivityTaskExecutions: 8,
+    // Many slots, few places in the work lines: every job on this host starts at once and waits
+    // in line heartbeating, so no task waits unstarted into a SCHEDULE_TO_START timeout.
+    maxConcurrentActivityTaskExecutions: config.concurrency.hostActivitySlots,
   });
   await ensurePurgeSchedule(client, config, logger);
   const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
-  logger.info({ taskQueue: config.temporal.taskQueue, hostQueue, heapLimitMb }, 'worker ready');
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, hostQueue, heapLimitMb, concurrency: config.concurrency },
+    'worker ready',
+  );
 
   const shutdown = (): Promise<void> => {
     for (const w of [sharedWorker, hostWorker]) if (w.getState() === 'RUNNING') w.shutdown();

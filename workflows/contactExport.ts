@@ -5,6 +5,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   type RetryPolicy,
@@ -142,6 +143,30 @@ function isHostGone(err: unknown): boolean {
   );
 }
 
+/**
+ * Runs every task; when one fails, cancels the others, waits for them to stop (they clean up after
+ * themselves), then throws that first failure. `Promise.all` would leave the siblings running.
+ */
+async function allOrNone<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const scope = new CancellationScope();
+  let failure: { error: unknown } | undefined;
+  const settled = await scope.run(() =>
+    Promise.allSettled(
+      items.map((item) =>
+        run(item).catch((error: unknown) => {
+          if (!failure) {
+            failure = { error };
+            scope.cancel();
+          }
+          throw error;
+        }),
+      ),
+    ),
+  );
+  if (failure) throw failure.error;
+  return settled.map((result) => (result as PromiseFulfilledResult<R>).value);
+}
+
 /** The user-facing error of a failed step: the code our activities attach, and the root message. */
 function jobError(err: unknown): { code: string; message: string } {
   let cause: unknown = err;
@@ -163,7 +188,11 @@ function jobError(err: unknown): { code: string; message: string } {
 export async function contactExportWorkflow(input: ExportJobInput): Promise<JobView> {
   const state = new JobState(input, new Date().toISOString(), publicDestination(input.request.destination));
   setHandler(statusQuery, () => state.view());
+  // Progress now travels in heartbeats; the handler stays for jobs started before that change.
   setHandler(progressSignal, (progress) => state.applyProgress(progress));
+  /** Where the export runs (its staging file), and how many partition files to remove at the end. */
+  let hostQueue: string | undefined;
+  let partCount = 0;
 
   const setStatus = (status: JobStatusName): void => {
     state.status = status;
@@ -205,20 +234,25 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
     state.totalItems = layout.total;
     const bounds = [null, ...layout.boundaries, null];
     partCount = bounds.length - 1;
-    return Promise.all(
-      bounds.slice(0, -1).map((fromId, part) =>
-        partActivities(input).exportPart({
-          jobID: input.jobID,
-          plan,
-          request: input.request,
-          tuning: input.tuning,
-          part,
-          fromId,
-          beforeId: bounds[part + 1] ?? null,
-          totalItems: layout.total,
-        }),
-      ),
-    );
+    const exportPart = (part: number): Promise<ExportedPart> =>
+      partActivities(input).exportPart({
+        jobID: input.jobID,
+        plan,
+        request: input.request,
+        tuning: input.tuning,
+        part,
+        fromId: bounds[part] ?? null,
+        beforeId: bounds[part + 1] ?? null,
+        totalItems: layout.total,
+      });
+    const numbers = bounds.slice(0, -1).map((_, part) => part);
+    if (!patched('contained-partition-failure')) return Promise.all(numbers.map(exportPart));
+    return allOrNone(numbers, async (part) => {
+      const done = await exportPart(part);
+      // Finished partitions count in the job's state; running ones are read from their heartbeats.
+      state.applyProgress({ phase: 'exporting', part, completedItems: done.rows, bytes: 0 });
+      return done;
+    });
   };
   const discardParts = async (): Promise<void> => {
     if (partCount === 0) return;
@@ -231,8 +265,6 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
     }
   };
 
-  let hostQueue: string | undefined;
-  let partCount = 0;
   try {
     const plan = await shared.planExport({ request: input.request, jobName: input.jobName });
     setStatus('Processing');
@@ -264,7 +296,6 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
           fileName: plan.fileName,
           bytes: exported.bytes,
           destination: input.request.destination,
-          progressIntervalMs: input.tuning.progressIntervalMs,
           heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
         });
         state.bytes = exported.bytes;
@@ -275,7 +306,10 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
           location: delivered.location,
         };
         state.expiresAt = delivered.expiresAt;
+        // Delivered: nothing after this may send the export back to another host.
+        if (patched('staging-cleanup-after-delivery')) break;
         await acts.discardStaging({ jobID: input.jobID });
+        hostQueue = undefined;
         break;
       } catch (err) {
         if (!isHostGone(err) || move >= MAX_HOST_MOVES) throw err;
@@ -283,6 +317,7 @@ export async function contactExportWorkflow(input: ExportJobInput): Promise<JobV
       }
     }
 
+    if (hostQueue) await cleanupStaging(hostQueue, input);
     await discardParts();
     await finish('Done');
     return state.view();

@@ -1,36 +1,47 @@
-import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError } from '../errors';
 import { statusQuery } from '../../workflows/definitions';
 import { jobFromExecution, ownerOfExecution, workflowIdFor } from './job-records';
-import { recordedProgress, type RecordedProgress } from './recorded-progress';
+import { liveProgress, withLiveProgress } from './live-progress';
 import type { JobView } from './types';
 
 const QUERY_DEADLINE_MS = 3000;
-
-function withRecordedProgress(view: JobView, progress: RecordedProgress | undefined): JobView {
-  if (!progress) return view;
-  const totalItems = progress.totalItems ?? view.totalItems;
-  const completedItems =
-    progress.phase === 'exporting' ? (progress.rows ?? 0) : (totalItems ?? view.completedItems);
-  return {
-    ...view,
-    status: 'Processing',
-    phase: progress.phase,
-    totalItems,
-    completedItems,
-    percent: totalItems ? Math.min(100, Math.floor((completedItems / totalItems) * 100)) : null,
-    bytes: progress.bytes ?? view.bytes,
-  };
-}
 
 function isJobView(value: unknown): value is JobView {
   return typeof value === 'object' && value !== null && 'jobID' in value && 'status' in value;
 }
 
 /**
- * GET /jobs/{jobID}: the `status` query while the job runs, the workflow's result (or its failure
- * details) once it has ended. Jobs of other API keys are reported as not found.
+ * A running job: the workflow's state from the `status` query (phase, totals, finished partitions)
+ * with the live numbers its activities heartbeat. When no worker answers the query in time (all
+ * down or busy), what visibility knows, with the same live numbers: an on-call engineer still sees
+ * how far the job got.
+ */
+export async function runningJobView(
+  client: Client,
+  description: WorkflowExecutionDescription,
+  deadlineMs = QUERY_DEADLINE_MS,
+): Promise<JobView> {
+  const handle = client.workflow.getHandle(description.workflowId, description.runId);
+  const [queried, live] = await Promise.all([
+    client
+      .withDeadline(Date.now() + deadlineMs, () => handle.query(statusQuery))
+      .catch(() => jobFromExecution(description)),
+    liveProgress(client, description),
+  ]);
+  return withLiveProgress({ ...queried, queuePosition: queried.queuePosition ?? null }, live);
+}
+
+/**
+ * GET /jobs/{jobID}: the `status` query and live progress while the job runs, the workflow's
+ * result (or its failure details) once it has ended. Jobs of other API keys are reported as not
+ * found.
  */
 export async function getJob(client: Client, jobID: string, owner: string): Promise<JobView> {
   const handle = client.workflow.getHandle(workflowIdFor(jobID));
@@ -45,17 +56,7 @@ export async function getJob(client: Client, jobID: string, owner: string): Prom
 
   switch (description.status.name) {
     case 'RUNNING':
-      try {
-        // A query needs a worker; when none answers soon (all down or busy), say what visibility knows.
-        return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
-      } catch {
-        // No worker answered (all down or busy): what visibility knows, plus the last checkpoint
-        // Temporal recorded, so an on-call engineer still sees how far the job got.
-        return withRecordedProgress(
-          jobFromExecution(description),
-          await recordedProgress(client, description),
-        );
-      }
+      return runningJobView(client, description);
     case 'COMPLETED': {
       const result: unknown = await handle.result();
       return isJobView(result) ? result : jobFromExecution(description);

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { RequestValidationError } from '../errors';
-import { statusQuery } from '../../workflows/definitions';
+import { runningJobView } from './get-job';
 import { jobFromExecution } from './job-records';
 import type { JobStatusName, JobView } from './types';
 
@@ -83,9 +83,8 @@ export async function listJobs(client: Client, owner: string, query: JobListQuer
       const view = jobFromExecution(info);
       if (info.status.name !== 'RUNNING') return view;
       try {
-        return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-          client.workflow.getHandle(info.workflowId).query(statusQuery),
-        );
+        const description = await client.workflow.getHandle(info.workflowId, info.runId).describe();
+        return await runningJobView(client, description, QUERY_DEADLINE_MS);
       } catch {
         return view;
       }

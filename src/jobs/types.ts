@@ -6,7 +6,8 @@ import type { Column, ListRef } from '../export/columns';
 import type { ExportFormat } from '../export/formatters';
 
 export type JobStatusName = 'Pending' | 'Processing' | 'Done' | 'Failed' | 'Cancelled';
-export type JobPhase = 'planning' | 'exporting' | 'uploading' | 'notifying';
+/** `queued`: waiting for a place on its host (EXPORT_CONCURRENCY / UPLOAD_CONCURRENCY). */
+export type JobPhase = 'planning' | 'queued' | 'exporting' | 'uploading' | 'notifying';
 
 export type DestinationType = 'aws' | 'ftp' | 'sftp' | 's3' | 'gcs';
 
@@ -134,6 +135,8 @@ export interface JobView {
   readonly type: 'contactexport';
   readonly status: JobStatusName;
   readonly phase: JobPhase;
+  /** 1-based place in its host's line while `queued` (GET /jobs only; the workflow leaves it out). */
+  readonly queuePosition?: number | null;
   readonly totalItems: number | null;
   readonly completedItems: number;
   readonly percent: number | null;

@@ -1,4 +1,5 @@
 import { ObjectId, type Db, type Document, type Filter } from 'mongodb';
+import { UnsupportedContactError } from '../errors';
 import { collections } from './mongo';
 
 /** `_id` values as they travel through Temporal (heartbeat details are JSON). */
@@ -12,12 +13,55 @@ export function serializeId(id: unknown): SerializedId | null {
   if (id instanceof ObjectId) return { type: 'objectId', value: id.toHexString() };
   if (typeof id === 'string') return { type: 'string', value: id };
   if (typeof id === 'number') return { type: 'number', value: id };
-  throw new Error(`unsupported contact _id type: ${typeof id}`);
+  throw new UnsupportedContactError(
+    `contact _id ${JSON.stringify(id)} is of an unsupported type (${typeof id}); contact _ids must be ObjectIds, strings or numbers`,
+  );
 }
 
 export function deserializeId(id: SerializedId | null | undefined): unknown {
   if (!id) return null;
   return id.type === 'objectId' ? new ObjectId(id.value) : id.value;
+}
+
+/**
+ * BSON type brackets in MongoDB's sort order, as `$type` aliases that both MongoDB and FerretDB
+ * know (minKey, maxKey and the deprecated symbol are left out: neither is a sane contact `_id`).
+ */
+const TYPE_BRACKETS = [
+  'null',
+  'number',
+  'string',
+  'object',
+  'array',
+  'binData',
+  'objectId',
+  'bool',
+  'date',
+  'timestamp',
+  'regex',
+] as const;
+
+function bracketOf(id: unknown): number {
+  if (id instanceof ObjectId) return TYPE_BRACKETS.indexOf('objectId');
+  if (typeof id === 'string') return TYPE_BRACKETS.indexOf('string');
+  if (typeof id === 'number') return TYPE_BRACKETS.indexOf('number');
+  throw new UnsupportedContactError(`cannot range over a contact _id of type ${typeof id}`);
+}
+
+/**
+ * `_id` beyond a bound, whatever its type. A range operator only matches ids of the bound's own
+ * type (MongoDB's type bracketing, which FerretDB follows), so `_id > ObjectId(…)` alone would
+ * silently skip every contact whose `_id` is a date, a document or a boolean: each bound also
+ * takes the types that sort beyond it. Those then fail loudly (UnsupportedContactError) instead
+ * of going missing.
+ */
+export function idBeyond(op: '$gt' | '$gte' | '$lt', id: unknown): Filter<Document> {
+  const bracket = bracketOf(id);
+  const others = op === '$lt' ? TYPE_BRACKETS.slice(0, bracket) : TYPE_BRACKETS.slice(bracket + 1);
+  const range: Document = { _id: { [op]: id } };
+  // The driver's Filter type has no `$type: [..]` (an array of aliases), which both servers take.
+  const byType: Document = { _id: { $type: others } };
+  return others.length === 0 ? range : { $or: [range, byType] };
 }
 
 export interface ContactPagesOptions {
@@ -40,12 +84,13 @@ export interface ContactPagesOptions {
  * `_id` ranges nor sorts) it costs one scan, where a query per page would cost one scan per page.
  */
 export async function* contactPages(db: Db, options: ContactPagesOptions): AsyncGenerator<Document[]> {
-  const range: Record<string, unknown> = {};
-  if (options.afterId !== null && options.afterId !== undefined) range.$gt = options.afterId;
-  else if (options.fromId !== null && options.fromId !== undefined) range.$gte = options.fromId;
-  if (options.beforeId !== null && options.beforeId !== undefined) range.$lt = options.beforeId;
   const clauses: Filter<Document>[] = [];
-  if (Object.keys(range).length > 0) clauses.push({ _id: range });
+  if (options.afterId !== null && options.afterId !== undefined)
+    clauses.push(idBeyond('$gt', options.afterId));
+  else if (options.fromId !== null && options.fromId !== undefined)
+    clauses.push(idBeyond('$gte', options.fromId));
+  if (options.beforeId !== null && options.beforeId !== undefined)
+    clauses.push(idBeyond('$lt', options.beforeId));
   if (Object.keys(options.filter).length > 0) clauses.push(options.filter);
   const query: Filter<Document> =
     clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses };

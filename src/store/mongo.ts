@@ -1,4 +1,4 @@
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 
 export interface ContactStore {
   readonly client: MongoClient;
@@ -10,12 +10,16 @@ export interface ContactStore {
  * Connects to the contact store named by MONGODB_URI (database name included). Works with MongoDB
  * and with FerretDB, the embedded default; nothing here relies on FerretDB specifics.
  */
-export async function connectContactStore(uri: string): Promise<ContactStore> {
+export async function connectContactStore(
+  uri: string,
+  options: MongoClientOptions = {},
+): Promise<ContactStore> {
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: 10_000,
     // Exports hold one long cursor; keep the socket patient with slow servers (FerretDB sorts in memory).
     socketTimeoutMS: 0,
     appName: 'contact-exports',
+    ...options,
   });
   await client.connect();
   return { client, db: client.db(), close: () => client.close() };

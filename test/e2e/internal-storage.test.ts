@@ -1,10 +1,8 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { s3Client } from '../../src/destinations/s3';
 import { purgeScheduleId } from '../../src/jobs/purge-schedule';
-import type { ExportProgress } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
 import { runJob } from '../helpers/deliveries';
 import { TEST_API_KEY, OTHER_API_KEY, testConfig, testServers, uniqueId } from '../helpers/servers';
@@ -52,26 +50,6 @@ describe('internal storage (destination "aws"): downloads, ranges, expiry', () =
     expect(beyond.status).toBe(416);
 
     expect((await fetch(url, { headers: auth(OTHER_API_KEY) })).status).toBe(404);
-  });
-
-  it('when the upload runs, then its progress (bytes sent) reaches the job through progress signals', async () => {
-    const job = await runJob(stack, { exportType: 'json', compress: true });
-    const history = await stack.client.workflow.getHandle(`contactexport-${job.jobID}`).fetchHistory();
-    const signals = await Promise.all(
-      (history.events ?? [])
-        .map((e) => e.workflowExecutionSignaledEventAttributes)
-        .filter((s) => s?.signalName === 'progress')
-        .map(
-          async (s) =>
-            (
-              await decodeArrayFromPayloads(stack.client.options.loadedDataConverter, s?.input?.payloads)
-            )[0] as ExportProgress,
-        ),
-    );
-    const uploading = signals.filter((p) => p.phase === 'uploading');
-    expect(uploading.length).toBeGreaterThan(0);
-    expect(uploading[uploading.length - 1]?.bytes).toBe(job.file?.bytes);
-    expect(signals.filter((p) => p.phase === 'exporting').pop()?.completedItems).toBe(500);
   });
 
   it('when the retention passes, then the Schedule purges the file and the download answers 410 Gone', async () => {

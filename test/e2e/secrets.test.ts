@@ -151,11 +151,14 @@ describe('secrets stay out of history, logs, job status, lists, emails and searc
       for (const { at, payload } of payloadsIn(JSON.parse(raw))) {
         assertNoSecrets(`payload ${at} of ${job.jobName}`, b64(payload.data));
         // Exempt, and still checked for secrets above: search attributes (readable for filtering,
-        // checked again below) and the SDK's own local-activity marker bookkeeping ({seq, attempt,
-        // activity_type, ...}), which the Temporal core writes outside the codec.
+        // checked again below) and the SDK's own marker bookkeeping, which the Temporal core writes
+        // outside the codec: local activities ({seq, attempt, activity_type, ...}) and patches
+        // ({id, deprecated}, the patch names in workflows/contactExport.ts).
         const sdkMarker =
-          /markerRecordedEventAttributes\.details\.data\./.test(at) &&
-          b64(payload.data).includes('"activity_type"');
+          (/markerRecordedEventAttributes\.details\.data\./.test(at) &&
+            b64(payload.data).includes('"activity_type"')) ||
+          (/markerRecordedEventAttributes\.details\.patch-data\./.test(at) &&
+            /^\{"id":"[a-z-]+","deprecated":(true|false)\}$/.test(b64(payload.data)));
         if (
           !/searchAttributes|indexedFields/i.test(at) &&
           !sdkMarker &&

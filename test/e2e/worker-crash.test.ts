@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../../src/config';
 import type { ManagedProcess } from '../../src/devstack/processes';
-import { recordedProgress } from '../../src/jobs/recorded-progress';
+import { liveProgress } from '../../src/jobs/live-progress';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
 import { downloadFile } from '../helpers/deliveries';
@@ -13,6 +13,10 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 import { startWorkerProcess } from '../helpers/worker-process';
 
 const CONTACTS = 200_000;
+/** Events in a Done job's history, whatever its size or duration (41 for a plain CSV job). */
+const HISTORY_BOUND = 60;
+/** What one progress signal cost in the old design: the signal and a workflow task (3 events). */
+const EVENTS_PER_SIGNAL = 4;
 
 /** Attempt numbers of the exportContacts activity, from the workflow's history. */
 async function exportAttempts(stack: TestStack, jobID: string): Promise<number[]> {
@@ -32,10 +36,12 @@ async function exportAttempts(stack: TestStack, jobID: string): Promise<number[]
 }
 
 describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-contact exports', () => {
-  const env = testEnv({ EXPORT_BATCH_SIZE: '2000' });
+  // Progress every 100 ms: at 10 reports a second, signals would have flooded the history.
+  const env = testEnv({ EXPORT_BATCH_SIZE: '2000', PROGRESS_INTERVAL: '100ms' });
   let stack: TestStack;
   let worker: ManagedProcess | undefined;
   let emailsInIdOrder: string[];
+  const ended: string[] = [];
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: false, config: loadConfig(env) });
@@ -77,7 +83,7 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
     const recorded = async (jobID: string): Promise<number> => {
       for (const deadline = Date.now() + 240_000; Date.now() < deadline;) {
         const description = await stack.client.workflow.getHandle(`contactexport-${jobID}`).describe();
-        const rows = (await recordedProgress(stack.client, description))?.rows ?? 0;
+        const rows = (await liveProgress(stack.client, description))?.rows ?? 0;
         if (rows >= 30_000) return rows;
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -140,5 +146,31 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
       );
     });
     expect(logBefore).not.toBe(worker.logFile);
+    ended.push(csvJob, gzJob);
   }, 600_000);
+
+  it('when progress is reported every 100 ms through minutes of export, then the history stays under a fixed bound that progress signals would have exceeded many times over', async () => {
+    expect(ended).toHaveLength(2);
+    for (const jobID of ended) {
+      const events =
+        (await stack.client.workflow.getHandle(`contactexport-${jobID}`).fetchHistory()).events ?? [];
+      const seconds = (e: (typeof events)[number] | undefined): number =>
+        Number(e?.eventTime?.seconds ?? 0) + (e?.eventTime?.nanos ?? 0) / 1e9;
+      const scheduled = events.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'exportContacts',
+      );
+      const completed = events.find(
+        (e) =>
+          String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
+      );
+      const exportSeconds = seconds(completed) - seconds(scheduled);
+      const signalDesign = Math.floor(exportSeconds / 0.1) * EVENTS_PER_SIGNAL;
+      process.stderr.write(
+        `history: ${events.length} events for a ${exportSeconds.toFixed(0)} s export with a crash; progress signals every 100 ms would have added about ${signalDesign}\n`,
+      );
+      expect(events.length).toBeLessThanOrEqual(HISTORY_BOUND);
+      expect(signalDesign).toBeGreaterThan(5 * HISTORY_BOUND);
+      expect(events.some((e) => e.workflowExecutionSignaledEventAttributes)).toBe(false);
+    }
+  });
 });

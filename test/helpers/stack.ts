@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { Db } from 'mongodb';
+import type { Db, MongoClientOptions } from 'mongodb';
 import { startWebServer, type WebServer } from '../../src/api/server';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -73,12 +73,12 @@ function quietSdkLogs(): void {
 
 /** Gateway and worker in this process, on the shared test servers, with their own database and queue. */
 export async function startTestStack(
-  options: { config?: Config; worker?: boolean } = {},
+  options: { config?: Config; worker?: boolean; mongoOptions?: MongoClientOptions } = {},
 ): Promise<TestStack> {
   quietSdkLogs();
   const config = options.config ?? testConfig();
   const logger = createLogger('test', config.logLevel);
-  const store = await connectContactStore(config.mongodbUri);
+  const store = await connectContactStore(config.mongodbUri, options.mongoOptions);
   await ensureIndexes(store.db);
   const client = await connectClient(config);
   let workers: ExportWorkers | undefined;

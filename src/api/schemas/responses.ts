@@ -30,7 +30,15 @@ export const jobViewSchema = z.object({
   jobName: z.string(),
   type: z.literal('contactexport'),
   status: jobStatusSchema,
-  phase: z.enum(['planning', 'exporting', 'uploading', 'notifying']),
+  phase: z
+    .enum(['planning', 'queued', 'exporting', 'uploading', 'notifying'])
+    .describe('queued: waiting for a place on its worker host (see queuePosition)'),
+  queuePosition: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .describe("While queued: the 1-based place in its host's line; null when not known yet"),
   totalItems: z.number().nullable().describe('Contacts to export; null until counted'),
   completedItems: z.number(),
   percent: z.number().nullable(),
