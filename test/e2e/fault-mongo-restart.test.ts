@@ -47,9 +47,10 @@ describe('the MongoDB-wire server restarts in the middle of an export', () => {
       mongoOptions: { monitorCommands: true },
     });
     stack.store.client.on('commandSucceeded', (event: CommandSucceededEvent) => {
-      const reply = event.reply as { cursor?: { id?: Long; ns?: string } } | undefined;
+      const reply = event.reply as { cursor?: { id?: Long | number; ns?: string } } | undefined;
+      // The driver promotes the id to a number (FerretDB's ids are small); killCursors wants a long.
       if (event.commandName === 'find' && reply?.cursor?.ns?.endsWith('.contacts') && reply.cursor.id)
-        exportCursors.push(reply.cursor.id);
+        exportCursors.push(Long.fromValue(reply.cursor.id));
     });
     await seedStore(stack.db, { contacts: CONTACTS, batchSize: 5000 });
   }, 180_000);
