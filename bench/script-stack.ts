@@ -40,7 +40,12 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** VmHWM (peak) or VmRSS (now) of a process, in MB, from /proc. */
 export function rssMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return 0; // the process is gone (killed on purpose by the soak)
+  }
   return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024);
 }
 
