@@ -75,9 +75,29 @@ install_debian_tool() {
   installed+=("$name ($package via apt, $(( $(now) - start ))s)")
 }
 
+install_pypi_tool() {
+  local name="$1" package version bin envvar override venv start
+  package="$(field "pypi.$name.package")"; version="$(field "pypi.$name.version")"
+  bin="$(field "pypi.$name.bin")"; envvar="$(field "pypi.$name.env")"
+  override="${!envvar:-}"
+  if [ -n "$override" ]; then skipped+=("$name (from \$$envvar=$override)"); return; fi
+  venv="$cache/py/$name-$version"
+  if [ -x "$venv/bin/$bin" ]; then skipped+=("$name $version (cached)"); return; fi
+  command -v python3 >/dev/null 2>&1 || { echo "setup: Python 3 is needed to install $name $version" >&2; exit 1; }
+  echo "setup: installing $name $version from PyPI into $venv (first time only)..."
+  start=$(now)
+  # A venv cannot be moved (its scripts name their interpreter by path): an interrupted install is
+  # redone from scratch, since the check above only passes once the tool's script exists.
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "$package==$version"
+  installed+=("$name $version -> $venv ($(( $(now) - start ))s)")
+}
+
 total_start=$(now)
 for t in $(names go); do wanted "go.$t" && install_go_tool "$t"; done
 for t in $(names debian); do wanted "debian.$t" && install_debian_tool "$t"; done
+for t in $(names pypi); do wanted "pypi.$t" && install_pypi_tool "$t"; done
 
 for line in "${installed[@]+"${installed[@]}"}"; do echo "setup: installed $line"; done
 for line in "${skipped[@]+"${skipped[@]}"}"; do echo "setup: present   $line"; done

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseKeyring, type Keyring } from './crypto/keyring';
+import { temporalConnectionFrom, type TemporalConnection } from './temporal/connection-config';
 
 /**
  * The process environment, validated once at start-up (SPEC section 9). Every key is documented in
@@ -51,8 +52,18 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://exports.example.com' }).optional(),
 
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  // Temporal's own environment configuration (read by @temporalio/envconfig, as the `temporal` CLI
+  // does): a profile in the TOML file, overridden by these variables. Listed here to be documented.
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
+  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS: booleanFlag.optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
@@ -124,7 +135,13 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly publicUrl: string;
-  readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string };
+  readonly temporal: {
+    readonly address: string;
+    readonly namespace: string;
+    readonly taskQueue: string;
+    /** Address, TLS (custom CA, client certificate) and API key for every connection to Temporal. */
+    readonly connection: TemporalConnection;
+  };
   readonly mongodbUri: string;
   readonly apiKeys: readonly string[];
   readonly smtpUrl: string | undefined;
@@ -209,6 +226,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   const e = parsed.data;
+  let temporal: { connection: TemporalConnection; namespace: string };
+  try {
+    temporal = temporalConnectionFrom(cleaned);
+  } catch (err) {
+    throw new ConfigError([`TEMPORAL_*: ${err instanceof Error ? err.message : String(err)}`]);
+  }
   let keyring: Keyring;
   if (e.ENCRYPTION_KEYS) {
     try {
@@ -230,9 +253,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      address: temporal.connection.address,
+      namespace: temporal.namespace,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      connection: temporal.connection,
     },
     mongodbUri: e.MONGODB_URI,
     apiKeys: e.API_KEYS,

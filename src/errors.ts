@@ -40,6 +40,17 @@ export class NotFoundError extends AppError {
   readonly code = 'not_found';
 }
 
+/** The path exists, but not for this method (HTTP 405 with `Allow`). */
+export class MethodNotAllowedError extends AppError {
+  readonly code = 'method_not_allowed';
+  constructor(
+    message: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
 export class UnsupportedMediaTypeError extends AppError {
   readonly code = 'unsupported_media_type';
 }

@@ -87,7 +87,7 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
   await ensureIndexes(store.db);
   const client = options.client ?? (await connectClient(config));
   const connection = await retryUntil(`Temporal at ${config.temporal.address}`, () =>
-    NativeConnection.connect({ address: config.temporal.address }),
+    NativeConnection.connect(config.temporal.connection),
   );
 
   const hostId = config.workerHostId ?? defaultHostId(config);
@@ -162,16 +162,23 @@ async function main(): Promise<void> {
   installRuntime(logger, config.logLevel, sdkMetricsPort);
   const metrics = createMetrics('worker');
   const workers = await createExportWorkers({ config, logger, metrics });
+  let metricsServer: { close(): Promise<void> } | undefined;
   if (sdkMetricsPort) {
     const server = await startWorkerMetricsServer({
       ...config.metrics,
       metrics,
       sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
     });
+    metricsServer = server;
     logger.info({ url: `http://${config.metrics.host}:${server.port}/metrics` }, 'worker metrics');
   }
+  // The SDK shuts the workers down on the first SIGINT/SIGTERM (running activities get
+  // shutdownGraceTime to finish or heartbeat); then nothing may keep the process alive.
   await workers.run();
+  await metricsServer?.close();
   logger.info('worker stopped');
+  logger.flush();
+  process.exit(0);
 }
 
 if (require.main === module) runMain('worker', main);

@@ -1,6 +1,7 @@
 import helmet from 'helmet';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { NotFoundError, UnsupportedMediaTypeError } from '../errors';
+import { UnsupportedMediaTypeError } from '../errors';
+import { unmatchedRoute } from './method-not-allowed';
 import { requireApiKey } from './auth';
 import type { AppMetrics } from '../metrics';
 import type { ApiDeps } from './deps';
@@ -88,9 +89,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(audiencesRouter(deps));
   app.use(catalogRouter(deps));
   app.use(sftpKeysRouter(deps));
-  app.use((req: Request, _res: Response, next: NextFunction) =>
-    next(new NotFoundError(`no route ${req.method} ${req.path}`)),
-  );
+  app.use(unmatchedRoute(app.router as unknown as Parameters<typeof unmatchedRoute>[0]));
   app.use(errorHandler(deps.logger));
   return app;
 }

@@ -3,14 +3,10 @@ import { z } from 'zod';
 import {
   AppError,
   AuthenticationError,
-  ConflictError,
-  GoneError,
-  NotFoundError,
+  MethodNotAllowedError,
   PayloadTooLargeError,
   RateLimitedError,
   UnsupportedMediaTypeError,
-  RequestValidationError,
-  UnknownReferenceError,
   type ErrorDetail,
 } from '../errors';
 import type { Logger } from '../logger';
@@ -97,6 +93,20 @@ interface BodyParserError {
   readonly expose?: boolean;
 }
 
+/** HTTP status per AppError `code` (stable, user-facing); any other error is a 500. */
+const STATUS_OF: Readonly<Record<string, number>> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  gone: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unknown_reference: 422,
+  rate_limited: 429,
+};
+
 /** The one place errors become HTTP statuses. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof z.ZodError) {
@@ -104,30 +114,12 @@ export function toHttpError(err: unknown): HttpError {
     return { status: 400, code: 'invalid_request', message: summarize(details), details };
   }
   if (err instanceof AppError) {
-    const status =
-      err instanceof RequestValidationError
-        ? 400
-        : err instanceof AuthenticationError
-          ? 401
-          : err instanceof NotFoundError
-            ? 404
-            : err instanceof ConflictError
-              ? 409
-              : err instanceof GoneError
-                ? 410
-                : err instanceof UnknownReferenceError
-                  ? 422
-                  : err instanceof RateLimitedError
-                    ? 429
-                    : err instanceof UnsupportedMediaTypeError
-                      ? 415
-                      : err instanceof PayloadTooLargeError
-                        ? 413
-                        : 500;
+    const status = STATUS_OF[err.code] ?? 500;
     const headers: Record<string, string> = {};
     if (err instanceof AuthenticationError)
       headers['WWW-Authenticate'] = 'Basic realm="contact-exports", charset="UTF-8"';
     if (err instanceof RateLimitedError) headers['Retry-After'] = String(err.retryAfterSeconds);
+    if (err instanceof MethodNotAllowedError) headers.Allow = err.allowed.join(', ');
     return { status, code: err.code, message: err.message, details: err.details, headers };
   }
   const parserError = err as BodyParserError;

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { audienceRuleSchema } from '../export/audience';
-import { destinationSchemas } from './schemas/destination';
+import { anyCase, documentedAs } from './schemas/common';
+import { destinationSchemas, sftpCredentialRule } from './schemas/destination';
 import { exportRequestSchema } from './schemas/export-request';
-import { audiencePutSchema, sftpKeyCreateSchema } from './schemas/resources';
+import { cursorPattern, isoInstantPattern, jobIdPattern, jobNamePattern } from './schemas/jobs-query';
+import {
+  audienceKeySchema,
+  audiencePutSchema,
+  idempotencyKeySchema,
+  sftpKeyCreateSchema,
+  sftpKeyNameSchema,
+} from './schemas/resources';
 import {
   attributesResponseSchema,
   audienceSchema,
@@ -43,19 +51,31 @@ function componentSchemas(): Record<string, JsonObject> {
     target: 'draft-2020-12',
     unrepresentable: 'any',
     uri: (id) => `#/components/schemas/${id}`,
+    // What zod cannot say (refinements, transforms) is documented next to the schema itself.
+    override: (ctx) => {
+      const documented = documentedAs.get(ctx.zodSchema as unknown as z.ZodType);
+      if (!documented) return;
+      for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as JsonObject)[key];
+      Object.assign(ctx.jsonSchema, documented);
+    },
   }) as { schemas: Record<string, JsonObject> };
   for (const schema of Object.values(schemas)) {
     delete schema.$schema;
     delete schema.$id;
   }
-  // `destination` is dispatched on `type` by hand (for precise error paths); document it as the union it is.
+  // `destination` is dispatched on `type` by hand (for precise error paths); document it as the
+  // union it is. Each type is matched in any case ("SFTP"), so by pattern rather than a constant.
   const request = schemas.ExportRequest as { properties: Record<string, JsonObject> };
   request.properties.destination = {
     description: 'Where the file goes; absent means {"type": "aws"}. `type` is case-insensitive.',
     oneOf: destinationIds.map(ref),
-    discriminator: { propertyName: 'type' },
   };
   request.properties.exportType = { ...request.properties.exportType, examples: ['csv', 'json', 'CSV'] };
+  for (const type of Object.keys(destinationSchemas)) {
+    const schema = schemas[`${type.toUpperCase()}Destination`] as { properties: Record<string, JsonObject> };
+    schema.properties.type = { type: 'string', pattern: anyCase([type]).source, examples: [type] };
+  }
+  Object.assign(schemas.SFTPDestination ?? {}, sftpCredentialRule);
   return schemas;
 }
 
@@ -78,13 +98,32 @@ const errors = (...statuses: number[]): Record<string, JsonObject> => {
   };
   return Object.fromEntries(statuses.map((s) => [String(s), json(ref('Error'), text[s] ?? 'Error')]));
 };
-const pathParam = (name: string, description: string): JsonObject => ({
+const pathParam = (name: string, description: string, pattern: RegExp): JsonObject => ({
   name,
   in: 'path',
   required: true,
   description,
-  schema: { type: 'string' },
+  schema: { type: 'string', pattern: pattern.source },
 });
+const patternOf = (schema: z.ZodType): RegExp => {
+  const { pattern } = z.toJSONSchema(schema) as { pattern?: string };
+  if (!pattern) throw new Error('schema has no pattern');
+  return new RegExp(pattern);
+};
+const jobIdParam = pathParam('jobID', 'Job ID', jobIdPattern);
+const audienceKeyParam = pathParam(
+  'key',
+  'Audience key (letters, digits, _ and -)',
+  patternOf(audienceKeySchema),
+);
+const sftpKeyParam = pathParam('name', 'Key name (letters, digits, _ and -)', patternOf(sftpKeyNameSchema));
+/** A created job leads to its status, its cancellation and its file (Schemathesis follows these). */
+const jobLinks = Object.fromEntries(
+  ['getJob', 'cancelJob', 'downloadJobFile'].map((operationId) => [
+    operationId,
+    { operationId, parameters: { jobID: '$response.body#/jobID' } },
+  ]),
+);
 
 /** The OpenAPI 3.1 document served at /openapi.json. */
 export function buildOpenApiDocument(): JsonObject {
@@ -116,12 +155,12 @@ export function buildOpenApiDocument(): JsonObject {
               required: false,
               description:
                 'Retrying with the same key and body returns the same job and starts nothing new; another body → 409.',
-              schema: { type: 'string', maxLength: 200 },
+              schema: { type: 'string', pattern: patternOf(idempotencyKeySchema).source },
             },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: ref('ExportRequest') } } },
           responses: {
-            '202': json(ref('JobCreated'), 'Job created (Location: /jobs/{jobID})'),
+            '202': { ...json(ref('JobCreated'), 'Job created (Location: /jobs/{jobID})'), links: jobLinks },
             ...errors(400, 401, 409, 413, 415, 422, 429),
           },
         },
@@ -131,17 +170,21 @@ export function buildOpenApiDocument(): JsonObject {
           summary: 'List jobs: running first (newest first), then ended (most recently ended first)',
           operationId: 'listJobs',
           parameters: [
-            { name: 'jobName', in: 'query', schema: { type: 'string' } },
+            { name: 'jobName', in: 'query', schema: { type: 'string', pattern: jobNamePattern.source } },
             {
               name: 'status',
               in: 'query',
-              schema: { type: 'string', enum: ['Pending', 'Processing', 'Done', 'Failed', 'Cancelled'] },
+              description: 'Pending, Processing, Done, Failed or Cancelled, in any case',
+              schema: {
+                type: 'string',
+                pattern: anyCase(['Pending', 'Processing', 'Done', 'Failed', 'Cancelled']).source,
+              },
             },
             ...['gt', 'gte', 'lt', 'lte'].map((op) => ({
               name: `times[start][${op}]`,
               in: 'query',
-              description: 'ISO 8601 start time bound',
-              schema: { type: 'string' },
+              description: 'ISO 8601 start time bound (2026-11-01 or 2026-11-01T08:00:00Z)',
+              schema: { type: 'string', pattern: isoInstantPattern.source },
             })),
             {
               name: 'limit',
@@ -151,8 +194,8 @@ export function buildOpenApiDocument(): JsonObject {
             {
               name: 'cursor',
               in: 'query',
-              description: 'From links.next of the previous page',
-              schema: { type: 'string' },
+              description: 'From links.next of the previous page (signed by the gateway)',
+              schema: { type: 'string', pattern: cursorPattern.source },
             },
           ],
           responses: {
@@ -174,13 +217,13 @@ export function buildOpenApiDocument(): JsonObject {
         delete: {
           summary: 'Cancel a running job (staging and partial files are removed; status Cancelled)',
           operationId: 'cancelJob',
-          parameters: [pathParam('jobID', 'Job ID')],
+          parameters: [jobIdParam],
           responses: { '202': { description: 'Cancellation requested' }, ...errors(401, 404, 409) },
         },
         get: {
           summary: 'Job status and progress',
           operationId: 'getJob',
-          parameters: [pathParam('jobID', 'Job ID')],
+          parameters: [jobIdParam],
           responses: { '200': json(ref('Job'), 'The job'), ...errors(401, 404) },
         },
       },
@@ -188,7 +231,7 @@ export function buildOpenApiDocument(): JsonObject {
         get: {
           summary: 'Download the file of an internal-storage (aws) job; supports Range',
           operationId: 'downloadJobFile',
-          parameters: [pathParam('jobID', 'Job ID')],
+          parameters: [jobIdParam],
           responses: {
             '200': {
               description: 'The file',
@@ -227,11 +270,11 @@ export function buildOpenApiDocument(): JsonObject {
         },
       },
       '/audiences/{key}': {
-        parameters: [pathParam('key', 'Audience key (letters, digits, _ and -)')],
+        parameters: [audienceKeyParam],
         get: {
           summary: 'One audience',
           operationId: 'getAudience',
-          responses: { '200': json(ref('Audience'), 'The audience'), ...errors(401, 404) },
+          responses: { '200': json(ref('Audience'), 'The audience'), ...errors(400, 401, 404) },
         },
         put: {
           summary: 'Create or replace an audience',
@@ -246,7 +289,7 @@ export function buildOpenApiDocument(): JsonObject {
         delete: {
           summary: 'Delete an audience',
           operationId: 'deleteAudience',
-          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404) },
         },
       },
       '/sftpkeys': {
@@ -272,8 +315,8 @@ export function buildOpenApiDocument(): JsonObject {
         delete: {
           summary: 'Delete a saved SFTP key',
           operationId: 'deleteSftpKey',
-          parameters: [pathParam('name', 'Key name')],
-          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+          parameters: [sftpKeyParam],
+          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404) },
         },
       },
       '/healthz': {

@@ -3,13 +3,17 @@ import { rateLimit } from 'express-rate-limit';
 import { RateLimitedError } from '../errors';
 import { ownerOf } from './auth';
 
-/** Job creations per API key per minute (429 with Retry-After beyond it). Per gateway process. */
+/**
+ * Job creations per API key per minute (429 with Retry-After beyond it). Per gateway process. Only
+ * creations count: a refused request (4xx, 5xx) gives its place back.
+ */
 export function jobCreationRateLimit(perMinute: number): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    skipFailedRequests: true,
     keyGenerator: (_req: Request, res: Response) => ownerOf(res),
     handler: (req: Request, _res: Response, next: NextFunction) => {
       const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;

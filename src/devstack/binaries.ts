@@ -9,10 +9,13 @@ interface ToolEntry {
   readonly env: string;
   readonly path?: string;
   readonly package?: string;
+  /** PyPI tools: the script in the tool's virtualenv. */
+  readonly bin?: string;
 }
 interface ToolManifest {
   readonly go: Record<string, ToolEntry>;
   readonly debian: Record<string, ToolEntry>;
+  readonly pypi: Record<string, ToolEntry>;
 }
 
 // scripts/tools.json is the one list of tool versions; scripts/setup.sh installs from it.
@@ -34,7 +37,15 @@ function onPath(name: string): string | undefined {
 }
 
 export type ToolName =
-  'temporal' | 'ferretdb' | 'fake-gcs-server' | 'versitygw' | 'sshd' | 'vsftpd' | 'chromium';
+  | 'temporal'
+  | 'ferretdb'
+  | 'fake-gcs-server'
+  | 'versitygw'
+  | 'sshd'
+  | 'vsftpd'
+  | 'chromium'
+  | 'nginx'
+  | 'schemathesis';
 
 /**
  * Where a tool is: its env var (TEMPORAL_BIN, ...) wins, then `temporal` on PATH, then the
@@ -43,7 +54,8 @@ export type ToolName =
 export function findTool(name: ToolName): string {
   const go = manifest.go[name];
   const debian = manifest.debian[name];
-  const entry = go ?? debian;
+  const pypi = manifest.pypi[name];
+  const entry = go ?? debian ?? pypi;
   if (!entry) throw new Error(`unknown tool ${name}`);
   const override = process.env[entry.env];
   if (override) return override;
@@ -53,7 +65,9 @@ export function findTool(name: ToolName): string {
   }
   const candidates = go
     ? [path.join(toolCacheDir(), 'bin', `${name}-${go.version ?? ''}`, name)]
-    : [debian?.path ?? '', onPath(name) ?? ''];
+    : pypi
+      ? [path.join(toolCacheDir(), 'py', `${name}-${pypi.version ?? ''}`, 'bin', pypi.bin ?? name)]
+      : [debian?.path ?? '', onPath(name) ?? ''];
   const found = candidates.find((c) => c && existsSync(c));
   if (!found) {
     throw new Error(

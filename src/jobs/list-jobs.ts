@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import type { Keyring } from '../crypto/keyring';
 import { RequestValidationError } from '../errors';
+import { decodeCursor, encodeCursor } from './cursor';
 import { runningJobView } from './get-job';
 import { jobFromExecution } from './job-records';
 import type { JobStatusName, JobView } from './types';
@@ -29,9 +31,13 @@ export interface JobPage {
 const QUERY_DEADLINE_MS = 1500;
 
 /** A visibility query for the owner's jobs; every value is validated before it gets here. */
-export function visibilityQuery(owner: string, query: Omit<JobListQuery, 'limit' | 'cursor'>): string {
+export function visibilityQuery(
+  owner: string | undefined,
+  query: Omit<JobListQuery, 'limit' | 'cursor'>,
+): string {
   const quote = (value: string): string => `"${value.replace(/["\\]/g, '')}"`;
-  const clauses = [`WorkflowType = "contactExportWorkflow"`, `ExportOwner = ${quote(owner)}`];
+  const clauses = [`WorkflowType = "contactExportWorkflow"`];
+  if (owner !== undefined) clauses.push(`ExportOwner = ${quote(owner)}`);
   if (query.jobName) clauses.push(`ExportName = ${quote(query.jobName)}`);
   if (query.status) clauses.push(`ExportStatus = ${quote(query.status)}`);
   const operators = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
@@ -47,28 +53,29 @@ export function visibilityQuery(owner: string, query: Omit<JobListQuery, 'limit'
  * first, newest start first, then ended jobs, most recently ended first (visibility's own order).
  * Running rows get live progress from the status query when a worker answers quickly.
  */
-export async function listJobs(client: Client, owner: string, query: JobListQuery): Promise<JobPage> {
-  let nextPageToken: Uint8Array | undefined;
-  if (query.cursor) {
-    nextPageToken = Buffer.from(query.cursor, 'base64url');
-    if (nextPageToken.length === 0)
-      throw new RequestValidationError('invalid cursor', [
-        { path: 'cursor', message: 'not a cursor from a previous page' },
-      ]);
-  }
+export async function listJobs(
+  client: Client,
+  keyring: Keyring,
+  owner: string | undefined,
+  query: JobListQuery,
+): Promise<JobPage> {
+  const visibility = visibilityQuery(owner, query);
+  const binding = `${visibility}\n${query.limit}`;
+  const nextPageToken = query.cursor ? decodeCursor(keyring, query.cursor, binding) : undefined;
   const namespace = client.options.namespace;
   let response;
   try {
     response = await client.workflowService.listWorkflowExecutions({
       namespace,
-      query: visibilityQuery(owner, query),
+      query: visibility,
       pageSize: query.limit,
       nextPageToken,
     });
   } catch (err) {
+    // A signed cursor Temporal no longer accepts (its visibility store changed, say).
     if (query.cursor && /token|cursor|invalid/i.test(String(err))) {
       throw new RequestValidationError('invalid cursor', [
-        { path: 'cursor', message: 'not a cursor from a previous page' },
+        { path: 'cursor', message: 'this cursor has expired: start again from the first page' },
       ]);
     }
     throw err;
@@ -91,5 +98,5 @@ export async function listJobs(client: Client, owner: string, query: JobListQuer
     }),
   );
   const token = response.nextPageToken;
-  return { jobs, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+  return { jobs, nextCursor: token && token.length > 0 ? encodeCursor(keyring, token, binding) : null };
 }

@@ -4,6 +4,34 @@ import type { Config } from '../config';
 import type { CallTracker } from './call-tracker';
 import { EncryptionCodec } from './encryption-codec';
 
+/**
+ * Errors that waiting cannot fix: a certificate the server or we refuse, a wrong API key, a proxy
+ * answering 4xx (nginx answers a missing or untrusted client certificate with HTTP 400). They end
+ * the start-up at once with the reason, instead of a minute of retries.
+ */
+const PERMANENT =
+  /certificate|handshake|ssl|tls|x509|unknown ca|bad record|UNAUTHENTICATED|PERMISSION_DENIED|HTTP status code 4\d\d|status: 4\d\d/i;
+
+/** An error's message with its causes' ("Failed to connect" says little; its cause says why). */
+function explain(err: unknown): string {
+  const messages: string[] = [];
+  for (let at: unknown = err; at !== undefined && messages.length < 5;) {
+    messages.push(at instanceof Error ? at.message : typeof at === 'string' ? at : JSON.stringify(at));
+    at = at instanceof Error ? at.cause : undefined;
+  }
+  return messages.join(': ');
+}
+
+export class TemporalConnectionError extends Error {
+  constructor(what: string, cause: unknown) {
+    super(
+      `${what} refused the connection: ${explain(cause)} ` +
+        '(check TEMPORAL_TLS_*, TEMPORAL_API_KEY or the TEMPORAL_PROFILE in use)',
+    );
+    this.name = this.constructor.name;
+  }
+}
+
 /** Retries `attempt` until it succeeds or `timeoutMs` passes (servers starting beside us). */
 export async function retryUntil<T>(what: string, attempt: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -12,10 +40,9 @@ export async function retryUntil<T>(what: string, attempt: () => Promise<T>, tim
     try {
       return await attempt();
     } catch (err) {
+      if (PERMANENT.test(explain(err))) throw new TemporalConnectionError(what, err);
       if (Date.now() + delay > deadline) {
-        throw new Error(
-          `${what} not reachable after ${Math.round(timeoutMs / 1000)}s: ${err instanceof Error ? err.message : String(err)}`,
-        );
+        throw new Error(`${what} not reachable after ${Math.round(timeoutMs / 1000)}s: ${explain(err)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 2000);
@@ -41,7 +68,7 @@ export async function connectClient(
   const interceptors = tracker ? [tracker.interceptor, retry] : [retry];
   const connection = await retryUntil(
     `Temporal at ${config.temporal.address}`,
-    () => Connection.connect({ address: config.temporal.address, interceptors }),
+    () => Connection.connect({ ...config.temporal.connection, interceptors }),
     timeoutMs,
   );
   return new Client({

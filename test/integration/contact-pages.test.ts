@@ -1,6 +1,7 @@
 import { MongoClient, ObjectId, type Db } from 'mongodb';
 import { contactPages, serializeId } from '../../src/store/contacts';
 import { UnsupportedContactError } from '../../src/errors';
+import { connectContactStore } from '../../src/store/mongo';
 import { testServers, uniqueId } from '../helpers/servers';
 
 /**
@@ -51,5 +52,24 @@ describe('contactPages over contacts whose _ids are of several types', () => {
   it('when an _id cannot be checkpointed, then serializing it fails loudly as unsupported', () => {
     expect(() => serializeId(true)).toThrow(UnsupportedContactError);
     expect(serializeId(first)).toEqual({ type: 'objectId', value: first.toHexString() });
+  });
+
+  it('when MONGODB_URI asks to read from secondaries, then the driver takes it and the export reads pages', async () => {
+    const uri = `${testServers().mongoUri}/${db.databaseName}?readPreference=secondaryPreferred`;
+    const store = await connectContactStore(uri);
+    try {
+      expect(store.client.readPreference.mode).toBe('secondaryPreferred');
+      let seen = 0;
+      for await (const page of contactPages(store.db, {
+        filter: {},
+        projection: {},
+        afterId: null,
+        batchSize: 2,
+      }))
+        seen += page.length;
+      expect(seen).toBe(ids.length);
+    } finally {
+      await store.close();
+    }
   });
 });

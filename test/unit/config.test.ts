@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 
 describe('configuration (SPEC section 9)', () => {
@@ -8,6 +11,7 @@ describe('configuration (SPEC section 9)', () => {
       address: '127.0.0.1:7233',
       namespace: 'default',
       taskQueue: 'contact-exports',
+      connection: { address: '127.0.0.1:7233' },
     });
     expect(config.mongodbUri).toBe('mongodb://127.0.0.1:27017/contact_exports');
     expect(config.storageRetentionMs).toBe(30 * 86_400_000);
@@ -52,5 +56,30 @@ describe('configuration (SPEC section 9)', () => {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).problems).toHaveLength(2);
     }
+  });
+
+  it('when a Temporal profile file and variables are given, then they are read as the temporal CLI reads them', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'envconfig-'));
+    const file = path.join(dir, 'temporal.toml');
+    writeFileSync(
+      file,
+      '[profile.cloud]\naddress = "ns.a1b2c.tmprl.cloud:7233"\nnamespace = "ns.a1b2c"\napi_key = "from-file"\n',
+    );
+    const cloud = loadConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' });
+    expect(cloud.temporal).toMatchObject({
+      address: 'ns.a1b2c.tmprl.cloud:7233',
+      namespace: 'ns.a1b2c',
+      connection: { address: 'ns.a1b2c.tmprl.cloud:7233', apiKey: 'from-file', tls: true },
+    });
+    // A variable wins over the profile, as it does for the CLI.
+    const overridden = loadConfig({
+      TEMPORAL_CONFIG_FILE: file,
+      TEMPORAL_PROFILE: 'cloud',
+      TEMPORAL_NAMESPACE: 'other',
+    });
+    expect(overridden.temporal.namespace).toBe('other');
+    expect(() => loadConfig({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'missing.pem') })).toThrow(
+      /TEMPORAL_/,
+    );
   });
 });

@@ -6,13 +6,18 @@ import { EncryptionCodec } from '../../temporal/encryption-codec';
 import { requireApiKey } from '../auth';
 import type { ApiDeps } from '../deps';
 
-const jsonPayloads = z.strictObject({
-  payloads: z
-    .array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }))
-    .max(10_000),
+/**
+ * `temporal.api.common.v1.Payloads` in protobuf JSON, as Temporal's own codec servers read it: an
+ * absent field is its empty value (the CLI first POSTs `{}`: no payloads) and fields this server
+ * does not know are ignored, not refused.
+ */
+const jsonPayload = z.object({
+  metadata: z.record(z.string(), z.string()).nullish(),
+  data: z.string().nullish(),
 });
+const jsonPayloads = z.object({ payloads: z.array(jsonPayload).max(10_000).nullish() });
 
-type JsonPayload = z.infer<typeof jsonPayloads>['payloads'][number];
+type JsonPayload = z.infer<typeof jsonPayload>;
 
 const fromJson = (p: JsonPayload): Payload => ({
   metadata: Object.fromEntries(
@@ -66,7 +71,7 @@ export function codecRouter(deps: ApiDeps): Router {
           'expected {"payloads": [{"metadata": {...}, "data": "base64"}]}',
           [],
         );
-      const payloads = parsed.data.payloads.map(fromJson);
+      const payloads = (parsed.data.payloads ?? []).map(fromJson);
       const result = direction === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
       res.json({ payloads: result.map(toJson) });
     });

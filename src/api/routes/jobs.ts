@@ -1,21 +1,19 @@
 import { Router } from 'express';
-import { ConflictError, GoneError, NotFoundError } from '../../errors';
-import { workflowIdFor } from '../../jobs/job-records';
+import { GoneError, NotFoundError } from '../../errors';
+import { cancelJob } from '../../jobs/cancel-job';
 import { getJob } from '../../jobs/get-job';
 import { listJobs } from '../../jobs/list-jobs';
-import { jobsQuerySchema } from '../schemas/jobs-query';
+import { jobIdPattern, jobsQuerySchema } from '../schemas/jobs-query';
 import { storageKey } from '../../storage/internal-storage';
 import { ownerOf } from '../auth';
 import type { ApiDeps } from '../deps';
-
-const jobIdPattern = /^[A-Za-z0-9-]{1,100}$/;
 
 export function jobsRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.get('/jobs', async (req, res) => {
     const query = jobsQuerySchema.parse(req.query);
-    const page = await listJobs(deps.client, ownerOf(res), {
+    const page = await listJobs(deps.client, deps.config.keyring, ownerOf(res), {
       jobName: query.jobName,
       status: query.status,
       start: query.times?.start,
@@ -43,11 +41,7 @@ export function jobsRouter(deps: ApiDeps): Router {
   /** Cancels a running job: the workflow removes staging and destination partial files. */
   router.delete('/jobs/:jobID', async (req, res) => {
     if (!jobIdPattern.test(req.params.jobID)) throw new NotFoundError(`no job ${req.params.jobID}`);
-    const job = await getJob(deps.client, req.params.jobID, ownerOf(res));
-    if (!['Pending', 'Processing'].includes(job.status)) {
-      throw new ConflictError(`job ${job.jobID} has already ended (${job.status}); nothing to cancel`);
-    }
-    await deps.client.workflow.getHandle(workflowIdFor(job.jobID)).cancel();
+    const job = await cancelJob(deps.client, req.params.jobID, ownerOf(res));
     deps.logger.info({ jobID: job.jobID }, 'export job cancellation requested');
     res.status(202).json({
       jobID: job.jobID,

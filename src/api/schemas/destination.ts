@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { Destination } from '../../jobs/types';
-import { credentialSchema, destinationPathSchema, portSchema, serverSchema } from './common';
+import { credentialSchema, destinationPathSchema, portSchema, serverSchema, text } from './common';
+
+/** The SFTP rule "password or savedKey, exactly one", as JSON Schema can say it. */
+export const sftpCredentialRule = { oneOf: [{ required: ['password'] }, { required: ['savedKey'] }] };
 
 // Legacy S3 bucket names (us-east-1, before 2018) may hold capitals and underscores, as the seed's
 // own "my_bucket" example does; whether the bucket exists is for the upload to find out.
@@ -39,7 +42,7 @@ export const destinationSchemas = {
       port: portSchema,
       username: credentialSchema,
       password: credentialSchema.optional(),
-      savedKey: z.string().min(1).max(100).optional(),
+      savedKey: text(100).optional(),
       path: destinationPathSchema.default('/'),
     })
     .describe('SFTP with a password or a saved key (POST /sftpkeys). path is a folder.')
@@ -104,7 +107,7 @@ export const destinationSchema = z
         ctx.addIssue(
           issue.code === 'unrecognized_keys'
             ? { code: 'unrecognized_keys', keys: issue.keys, path: issue.path, message: issue.message }
-            : { code: 'custom', path: issue.path, message: issueMessage(issue) },
+            : { code: 'custom', path: issue.path, message: issueMessage(issue, raw) },
         );
       }
       return z.NEVER;
@@ -112,6 +115,15 @@ export const destinationSchema = z
     return parsed.data;
   });
 
-function issueMessage(issue: z.core.$ZodIssue): string {
-  return issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
+/**
+ * "required" only when the value is really absent: zod leaves `input` out of its issues, and
+ * `z.int()` reports a fraction such as 1.5 as an invalid type too.
+ */
+function issueMessage(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
+  const value = issue.path.reduce<unknown>(
+    (at, key) =>
+      at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined,
+    raw,
+  );
+  return issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
 }

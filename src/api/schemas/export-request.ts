@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ExportRequest } from '../../jobs/types';
-import { booleanish, caseInsensitiveEnum, unlessMissing } from './common';
+import { booleanish, caseInsensitiveEnum, text, unlessMissing } from './common';
 import { destinationSchema } from './destination';
 
 const fieldKey = z
@@ -13,10 +13,7 @@ const fieldKey = z
   );
 
 const listRef = z.union(
-  [
-    z.number().int('list IDs are whole numbers').nonnegative('list IDs are not negative'),
-    z.string().min(1, 'must not be empty').max(200),
-  ],
+  [z.number().int('list IDs are whole numbers').nonnegative('list IDs are not negative'), text(200)],
   { error: unlessMissing('expected a list name or numeric list ID') },
 );
 
@@ -55,20 +52,17 @@ const exportRequestObject = z.strictObject({
     .array(fieldKey)
     .max(500)
     .superRefine(noDuplicates('field'))
+    .meta({ uniqueItems: true })
     .optional()
     .describe('System fields or attribute keys, dotted paths allowed, in column order.'),
   lists: z
     .array(listRef)
     .max(500)
     .superRefine(noDuplicates('list'))
+    .meta({ uniqueItems: true })
     .optional()
     .describe('List names or numeric list IDs; columns hold "1" (member) or "0".'),
-  'audience-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('Key of a saved audience (PUT /audiences/{key}).'),
+  'audience-key': text(200).optional().describe('Key of a saved audience (PUT /audiences/{key}).'),
   showHeader: booleanish.optional().describe('CSV header row; true/false or "true"/"false". Default false.'),
   compress: booleanish.optional().describe('gzip the file and append .gz. Default false.'),
   confirmEmail: z

@@ -3,24 +3,24 @@ import { caseInsensitiveEnum } from './common';
 
 const statuses = ['Pending', 'Processing', 'Done', 'Failed', 'Cancelled'] as const;
 
+/** ISO 8601 date or date-time with each field in range, so every match is a real instant. */
+export const isoInstantPattern =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
+
 const instant = z
   .string()
-  .refine(
-    (v) =>
-      /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) &&
-      !Number.isNaN(Date.parse(v)),
-    {
-      message: 'expected an ISO 8601 date or time, e.g. 2026-11-01 or 2026-11-01T08:00:00Z',
-    },
-  )
+  .regex(isoInstantPattern, 'expected an ISO 8601 date or time, e.g. 2026-11-01 or 2026-11-01T08:00:00Z')
   .transform((v) => new Date(v));
+
+/** Job IDs are UUIDs (or Idempotency-Key digests shaped like one); anything else cannot exist. */
+export const jobIdPattern = /^[A-Za-z0-9-]{1,100}$/;
+export const jobNamePattern = /^[A-Za-z0-9-]{1,100}$/;
+/** A signed page cursor (src/jobs/cursor.ts); its signature cannot be checked by a pattern. */
+export const cursorPattern = /^[A-Za-z0-9_-]{1,2000}\.[A-Za-z0-9._-]{1,64}~[0-9a-f]{64}$/;
 
 /** GET /jobs query: Cordial's filters (`jobName`, `status`, `times[start][gt|gte|lt|lte]`) and a cursor. */
 export const jobsQuerySchema = z.strictObject({
-  jobName: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,100}$/, 'letters, digits and dashes')
-    .optional(),
+  jobName: z.string().regex(jobNamePattern, 'letters, digits and dashes').optional(),
   status: caseInsensitiveEnum(
     statuses.map((s) => s.toLowerCase()) as ['pending', 'processing', 'done', 'failed', 'cancelled'],
   )
@@ -37,5 +37,5 @@ export const jobsQuerySchema = z.strictObject({
     })
     .optional(),
   limit: z.coerce.number().int('a whole number').min(1, '1-100').max(100, '1-100').default(25),
-  cursor: z.string().max(4096).optional(),
+  cursor: z.string().regex(cursorPattern, 'not a cursor from a previous page').optional(),
 });
