@@ -114,16 +114,6 @@ export class DestinationUnavailableError extends AppError {
   override readonly retryable = true;
 }
 
-/** Class names of the errors that must never be retried by Temporal. */
-export const nonRetryableErrorTypes: readonly string[] = [
-  RequestValidationError.name,
-  UnknownReferenceError.name,
-  DestinationAuthError.name,
-  DestinationPermissionError.name,
-  DestinationNotFoundError.name,
-  ExportCancelledError.name,
-];
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -13,7 +13,7 @@ import { createLogger, type Logger } from './logger';
 import { createMailer } from './mail/mailer';
 import { createMetrics, type AppMetrics } from './metrics';
 import { startWorkerMetricsServer } from './worker-metrics-server';
-import { freePort } from './devstack/processes';
+import { freePort } from './net/free-port';
 import { runMain } from './run-main';
 import { WorkLine } from './work-line';
 import { connectContactStore, ensureIndexes, type ContactStore } from './store/mongo';

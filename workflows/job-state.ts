@@ -47,18 +47,18 @@ export class JobState {
     this.bytes = progress.bytes;
   }
 
+  /** Done is 100; unknown totals have no percentage; nothing to export is done once exported. */
+  private percent(): number | null {
+    const total = this.totalItems;
+    if (this.status === 'Done') return 100;
+    if (total === null) return null;
+    if (total > 0) return Math.min(100, Math.floor((this.completedItems / total) * 100));
+    return this.phase === 'exporting' || this.phase === 'planning' ? 0 : 100;
+  }
+
   view(): JobView {
     const total = this.totalItems;
-    const percent =
-      this.status === 'Done'
-        ? 100
-        : total === null
-          ? null
-          : total === 0
-            ? this.phase === 'exporting' || this.phase === 'planning'
-              ? 0
-              : 100
-            : Math.min(100, Math.floor((this.completedItems / total) * 100));
+    const percent = this.percent();
     return {
       jobID: this.input.jobID,
       jobName: this.input.jobName,

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { executionInfoFromRaw } from '../temporal/sdk-internals';
 import type { Keyring } from '../crypto/keyring';
 import { RequestValidationError } from '../errors';
 import { decodeCursor, encodeCursor } from './cursor';

@@ -1,8 +1,8 @@
-import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
 import type { Db } from 'mongodb';
 import type { JobView } from '../../src/jobs/types';
+import { decodeOptionalFailureToOptionalError } from '../../src/temporal/sdk-internals';
 import { waitForJob } from './jobs';
 import { TEST_API_KEY } from './servers';
 import type { TestStack } from './stack';
