@@ -139,6 +139,13 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
           beforeId: deserializeId(options.beforeId),
           batchSize: deps.config.exportBatchSize,
           signal: ctx.cancellationSignal,
+          onEarlyEnd: (lastId) => {
+            ctx.log.warn('contact cursor ended before the last contact; a new cursor continues', {
+              jobID: options.jobID,
+              part: options.part,
+              afterId: String(lastId),
+            });
+          },
         }),
       syncEveryBytes: 64 * 1024 * 1024,
       signal: ctx.cancellationSignal,

@@ -116,9 +116,11 @@ describe('the MongoDB-wire server restarts in the middle of an export', () => {
     }
 
     const { job } = await waitForJob(stack, created.body.jobID, undefined, 300_000, 500);
+    // Whichever way the server reports the killed cursor (MongoDB: CursorNotFound, so the attempt
+    // fails and the next resumes; FerretDB: an empty last batch, so the end check continues it),
+    // every contact must be in the file once.
     expect(job.status).toBe('Done');
     expect(job.file?.rows).toBe(CONTACTS);
-    expect(await exportAttempts(stack, job.jobID)).toBeGreaterThanOrEqual(2);
     const rows: string[][] = parse((await downloadFile(stack, job.jobID)).toString('utf8'));
     expect(rows.map((r) => r[0])).toEqual(await storedEmails(stack.db));
     process.stderr.write(
