@@ -51,7 +51,8 @@ function bracketOf(id: unknown): number {
   if (id instanceof Date) return bracket('date');
   if (id instanceof RegExp) return bracket('regex');
   if (Array.isArray(id)) return bracket('array');
-  const bsonType = (id as { _bsontype?: string } | undefined)?._bsontype;
+  const bsonType =
+    typeof id === 'object' && id !== null ? (id as { _bsontype?: unknown })._bsontype : undefined;
   if (bsonType === 'Binary') return bracket('binData');
   if (bsonType === 'Timestamp') return bracket('timestamp');
   if (bsonType === 'Long' || bsonType === 'Double' || bsonType === 'Int32' || bsonType === 'Decimal128')
