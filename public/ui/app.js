@@ -67,12 +67,24 @@
     setTimeout(() => (node.hidden = true), 4000);
   }
 
+  /** Waiting for a place on its worker host: say where it stands in line. */
+  function queuedText(job) {
+    return job.queuePosition ? `queued, #${job.queuePosition} in line` : 'queued';
+  }
+
   function progressBar(job, large) {
     const bar = el('div', { class: `bar ${job.status}` });
     const label = el('span');
     if (job.percent === null && running(job)) bar.classList.add('indeterminate');
     else bar.style.width = `${job.percent ?? 0}%`;
-    label.textContent = job.percent === null ? (running(job) ? job.phase : '') : `${job.percent}%`;
+    label.textContent =
+      job.phase === 'queued' && running(job)
+        ? queuedText(job)
+        : job.percent === null
+          ? running(job)
+            ? job.phase
+            : ''
+          : `${job.percent}%`;
     const box = el(
       'div',
       {
@@ -173,7 +185,10 @@
     bar.querySelector('.bar').id = 'job-bar';
     const fields = [
       ['Job ID', job.jobID],
-      ['Status', running(job) ? `${job.status} (${job.phase})` : job.status],
+      [
+        'Status',
+        running(job) ? `${job.status} (${job.phase === 'queued' ? queuedText(job) : job.phase})` : job.status,
+      ],
       [
         'Contacts',
         job.totalItems === null ? `${job.completedItems}` : `${job.completedItems} of ${job.totalItems}`,

@@ -52,9 +52,14 @@ async function call<T>(options: Options, method: string, path: string, body?: un
 
 function line(job: JobView): string {
   const rows = job.totalItems === null ? `${job.completedItems}` : `${job.completedItems}/${job.totalItems}`;
+  // A job waiting for a place on its worker host says where it stands in line.
+  const status =
+    job.status === 'Processing' && job.phase === 'queued'
+      ? `queued${job.queuePosition ? ` #${job.queuePosition}` : ''}`
+      : job.status;
   return [
     job.jobID,
-    job.status.padEnd(10),
+    status.padEnd(10),
     `${job.percent ?? '-'}%`.padStart(5),
     rows.padStart(15),
     String(job.destination.type).padEnd(4),
