@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { Connection } from '@temporalio/client';
 import { startWebServer } from '../src/api/server';
 import { loadConfig } from '../src/config';
 import type { JobView } from '../src/jobs/types';
 import { createLogger } from '../src/logger';
-import { say, sleep, startScriptStack } from './script-stack';
+import { historyEvents, say, sleep, startScriptStack } from './script-stack';
 
 /**
  * npm run history-lengths -- [--contacts 10000,100000] [--partitions 1,4]
@@ -18,26 +17,6 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '1,4' },
   },
 });
-
-async function historyLength(address: string, workflowId: string): Promise<number> {
-  const connection = await Connection.connect({ address });
-  try {
-    let events = 0;
-    let nextPageToken: Uint8Array | undefined;
-    do {
-      const page = await connection.workflowService.getWorkflowExecutionHistory({
-        namespace: 'default',
-        execution: { workflowId },
-        nextPageToken,
-      });
-      events += page.history?.events?.length ?? 0;
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-    } while (nextPageToken);
-    return events;
-  } finally {
-    await connection.close();
-  }
-}
 
 async function main(): Promise<void> {
   const rows: string[] = [];
@@ -71,7 +50,8 @@ async function main(): Promise<void> {
             await sleep(1000);
           }
           const seconds = (Date.now() - started) / 1000;
-          const events = await historyLength(stack.env.TEMPORAL_ADDRESS ?? '', `contactexport-${jobID}`);
+          const events = (await historyEvents(stack.env.TEMPORAL_ADDRESS ?? '', `contactexport-${jobID}`))
+            .length;
           const line = `contacts=${n} partitions=${k} status=${job.status} rows=${job.file?.rows ?? 0} seconds=${seconds.toFixed(0)} history_events=${events}`;
           say(line);
           rows.push(line);

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Connection } from '@temporalio/client';
 import type { JobView } from '../src/jobs/types';
-import { rssMb, say, sleep, startScriptStack, type ScriptStack } from './script-stack';
+import { historyEvents, rssMb, say, sleep, startScriptStack, type ScriptStack } from './script-stack';
 
 /**
  * npm run loadtest -- [--jobs 100] [--contacts 100000] [--export-concurrency 4]
@@ -61,24 +60,14 @@ async function activityCounts(
   address: string,
   workflowId: string,
 ): Promise<{ scheduled: Map<string, number>; maxAttempt: number; events: number }> {
-  const connection = await Connection.connect({ address });
-  try {
-    const { history } = await connection.workflowService.getWorkflowExecutionHistory({
-      namespace: 'default',
-      execution: { workflowId },
-      maximumPageSize: 1000,
-    });
-    const events = history?.events ?? [];
-    const scheduled = new Map<string, number>();
-    for (const e of events) {
-      const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
-      if (type) scheduled.set(type, (scheduled.get(type) ?? 0) + 1);
-    }
-    const maxAttempt = Math.max(1, ...events.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1));
-    return { scheduled, maxAttempt, events: events.length };
-  } finally {
-    await connection.close();
+  const events = await historyEvents(address, workflowId);
+  const scheduled = new Map<string, number>();
+  for (const e of events) {
+    const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (type) scheduled.set(type, (scheduled.get(type) ?? 0) + 1);
   }
+  const maxAttempt = Math.max(1, ...events.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1));
+  return { scheduled, maxAttempt, events: events.length };
 }
 
 async function main(): Promise<void> {

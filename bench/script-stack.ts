@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { startWebServer, type WebServer } from '../src/api/server';
 import { progressBar } from '../src/cli/progress-bar';
 import { loadConfig } from '../src/config';
@@ -36,6 +38,30 @@ export interface ScriptStack {
 }
 
 export const say = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Every event of a workflow's history (all pages), straight from the frontend. */
+export async function historyEvents(
+  address: string,
+  workflowId: string,
+): Promise<temporal.api.history.v1.IHistoryEvent[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const events: temporal.api.history.v1.IHistoryEvent[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId },
+        nextPageToken,
+      });
+      events.push(...(page.history?.events ?? []));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return events;
+  } finally {
+    await connection.close();
+  }
+}
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** VmHWM (peak) or VmRSS (now) of a process, in MB, from /proc. */

@@ -4,10 +4,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
-import { Connection } from '@temporalio/client';
 import type { ManagedProcess } from '../src/devstack/processes';
 import type { JobView } from '../src/jobs/types';
-import { rssMb, say, sleep, startScriptStack } from './script-stack';
+import { historyEvents, rssMb, say, sleep, startScriptStack } from './script-stack';
 
 /**
  * npm run soak -- [--contacts 1000000] [--kills 3] [--temporal-restarts 1] [--seed S]
@@ -39,20 +38,6 @@ function random(seed: number): () => number {
 }
 
 type Fault = { at: number; kind: 'worker' | 'temporal' };
-
-async function historyLength(address: string, workflowId: string): Promise<number> {
-  const connection = await Connection.connect({ address });
-  try {
-    const { history } = await connection.workflowService.getWorkflowExecutionHistory({
-      namespace: 'default',
-      execution: { workflowId },
-      maximumPageSize: 1000,
-    });
-    return history?.events?.length ?? 0;
-  } finally {
-    await connection.close();
-  }
-}
 
 /** Emails of the downloaded gzip CSV, in file order (first column, no header). */
 async function emailsIn(file: string): Promise<string[]> {
@@ -128,7 +113,7 @@ async function main(): Promise<void> {
     const missing = stored.length - new Set(emails).size;
     const doubled = emails.length - new Set(emails).size;
     const inOrder = emails.length === stored.length && emails.every((e, i) => e === stored[i]);
-    const events = await historyLength(stack.env.TEMPORAL_ADDRESS ?? '', `contactexport-${jobID}`);
+    const events = (await historyEvents(stack.env.TEMPORAL_ADDRESS ?? '', `contactexport-${jobID}`)).length;
     say(`faults: ${happened.join('; ')}`);
     say(
       `soak: Done in ${wallSeconds.toFixed(0)} s; ${emails.length} rows, ${missing} missing, ${doubled} doubled, ` +
