@@ -37,12 +37,16 @@ interface Snapshot {
  * lists them (same workflow ID, so never counted twice; once listed, absence means ended). A
  * refusal is re-checked against a fresh query, so a slot freed a moment ago is seen at once.
  * Gateways do not share their starts: a burst across several can still overshoot by the jobs
- * started within visibility's lag.
+ * started within visibility's lag. Within one gateway a passing check reserves its place at once
+ * (no await between the count and the reservation), so a burst of concurrent requests cannot all
+ * pass before any of them has started its job: 100 at once with a cap of 50 let all 100 through.
  */
 export class RunningJobsCap {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly pending = new Map<string, Promise<Snapshot>>();
   private readonly starts = new Map<string, LocalStart[]>();
+  /** Places taken by requests that passed the check and are starting their job. */
+  private readonly reserved = new Map<string, number>();
 
   constructor(
     private readonly source: RunningJobsSource,
@@ -52,17 +56,31 @@ export class RunningJobsCap {
     private readonly lagMs = 2_000,
   ) {}
 
-  /** Throws RateLimitedError when the owner already has `max` jobs running. */
-  async assertUnder(owner: string): Promise<void> {
+  /**
+   * Throws RateLimitedError when the owner already has `max` jobs running; otherwise takes a place
+   * and returns its release, to call once the job has started (after `started`) or failed to.
+   */
+  async assertUnder(owner: string): Promise<() => void> {
     let snapshot = this.snapshots.get(owner);
     if (!snapshot || this.now() - snapshot.at > this.ttlMs) snapshot = await this.refresh(owner);
-    if (this.estimate(owner, snapshot) < this.max) return;
+    if (this.estimate(owner, snapshot) < this.max) return this.reserve(owner);
     snapshot = await this.refresh(owner, true);
     if (this.estimate(owner, snapshot) >= this.max)
       throw new RateLimitedError(
         `this API key already has ${this.max} export jobs running or just started (limit ${this.max})`,
         5,
       );
+    return this.reserve(owner);
+  }
+
+  private reserve(owner: string): () => void {
+    this.reserved.set(owner, (this.reserved.get(owner) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.reserved.set(owner, Math.max(0, (this.reserved.get(owner) ?? 0) - 1));
+    };
   }
 
   /** Call after a job was started, so the next checks count it before visibility does. */
@@ -78,7 +96,7 @@ export class RunningJobsCap {
     const unseen = (this.starts.get(owner) ?? []).filter(
       (s) => s.at > since && !s.seen && !snapshot.running.has(s.workflowId),
     );
-    return snapshot.running.size + unseen.length;
+    return snapshot.running.size + unseen.length + (this.reserved.get(owner) ?? 0);
   }
 
   private refresh(owner: string, force = false): Promise<Snapshot> {

@@ -30,8 +30,14 @@ export function contactExportsRouter(deps: ApiDeps): Router {
     }
     const request = exportRequestSchema.parse(req.body);
     await validateAgainstStore(deps.db, request, deps.config.allowPrivateDestinations);
-    await runningCap.assertUnder(owner);
-    const job = await startExportJob(deps.client, deps.config, request, owner, idempotencyKey);
+    const release = await runningCap.assertUnder(owner);
+    let job;
+    try {
+      job = await startExportJob(deps.client, deps.config, request, owner, idempotencyKey);
+      if (!job.replayed) runningCap.started(owner, workflowIdFor(job.jobID));
+    } finally {
+      release();
+    }
     deps.logger.info(
       { jobID: job.jobID, owner, destination: request.destination.type, replayed: job.replayed },
       'export job created',
@@ -39,10 +45,7 @@ export function contactExportsRouter(deps: ApiDeps): Router {
     // A replay reports the job as it is now; nothing new was started.
     const status = job.replayed ? (await getJob(deps.client, job.jobID, owner)).status : 'Pending';
     if (job.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    else {
-      runningCap.started(owner, workflowIdFor(job.jobID));
-      deps.metrics.jobsStarted.inc({ destination: request.destination.type });
-    }
+    else deps.metrics.jobsStarted.inc({ destination: request.destination.type });
     res
       .status(202)
       .location(`/jobs/${job.jobID}`)
