@@ -52,7 +52,7 @@ describe('live progress from heartbeats', () => {
     );
     expect(stillExporting.completedItems).toBeGreaterThan(exporting.completedItems);
 
-    const { job: secondDone, seen } = await waitForJob(stack, second, undefined, 120_000, 100);
+    const { job: secondDone, seen } = await waitForJob(stack, second, undefined, 240_000, 100);
     expect(secondDone.status).toBe('Done');
     expect(secondDone.file?.rows).toBe(CONTACTS);
     const phases = seen.map((j) => j.phase).filter((p, i, all) => p !== all[i - 1]);
@@ -69,5 +69,5 @@ describe('live progress from heartbeats', () => {
         (await stack.client.workflow.getHandle(`contactexport-${jobID}`).fetchHistory()).events ?? [];
       expect(events.some((e) => e.workflowExecutionSignaledEventAttributes)).toBe(false);
     }
-  });
+  }, 420_000);
 });
