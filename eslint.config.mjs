@@ -25,6 +25,7 @@ export default tseslint.config(
     ignores: [
       '*.js',
       '*.mjs',
+      '**/*.cjs',
       'dist/**',
       'node_modules/**',
       '.data/**',

@@ -10,6 +10,7 @@ module.exports = {
   testTimeout: 120000,
   maxWorkers: 2,
   verbose: true,
+  reporters: ['default', '<rootDir>/test/setup/closing-line-reporter.cjs'],
   projects: [
     {
       ...common,
