@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { Destination } from '../src/jobs/types';
+import type { Destination } from '../src/destinations';
+import { contentTypeOfFile } from '../src/export/formats';
 import type { ActivityDeps } from './deps';
 import { startWork, type WorkProgress } from './progress';
 
@@ -40,6 +41,7 @@ export function createDeliverActivities(deps: ActivityDeps) {
           owner: input.owner,
           localPath: input.stagingPath,
           fileName: input.fileName,
+          contentType: contentTypeOfFile(input.fileName),
           bytes: input.bytes,
           signal: ctx.cancellationSignal,
           onProgress: (bytesSent) => work.update({ bytesSent }),

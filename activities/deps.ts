@@ -1,7 +1,6 @@
 import type { Db } from 'mongodb';
 import type { Config } from '../src/config';
-import type { DestinationAdapter } from '../src/destinations/types';
-import type { DestinationType } from '../src/jobs/types';
+import type { DestinationAdapters } from '../src/destinations';
 import type { Logger } from '../src/logger';
 import type { Mailer } from '../src/mail/mailer';
 import type { AppMetrics } from '../src/metrics';
@@ -11,7 +10,7 @@ import type { WorkLine } from '../src/work-line';
 export interface ActivityDeps {
   readonly config: Config;
   readonly db: Db;
-  readonly destinations: Readonly<Record<DestinationType, DestinationAdapter>>;
+  readonly destinations: DestinationAdapters;
   readonly logger: Logger;
   readonly mailer: Mailer;
   readonly metrics: AppMetrics;

@@ -3,7 +3,7 @@ import { MongoError, type Document, type Filter } from 'mongodb';
 import { AppError, ContactStoreUnavailableError } from '../src/errors';
 import { audienceRuleSchema, compileAudience, type FieldTypes } from '../src/export/audience';
 import { exportToFile, type Checkpoint } from '../src/export/export-to-file';
-import { createRowFormatter, type RowFormatter } from '../src/export/formatters';
+import { createRowFormatter, type RowFormatter } from '../src/export/formats';
 import { removeFile } from '../src/export/staging-file';
 import { stagingPath } from '../src/jobs/naming';
 import type { ExportPlan, ExportRequest, ExportTuning } from '../src/jobs/types';

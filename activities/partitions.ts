@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { encodeText } from '../src/export/export-to-file';
-import { createRowFormatter, partSeparator, rowsOnly } from '../src/export/formatters';
+import { createRowFormatter, formatModule, rowsOnly } from '../src/export/formats';
 import { removeFile, StagingFile } from '../src/export/staging-file';
 import { stagingPath } from '../src/jobs/naming';
 import type { ExportPlan, ExportRequest, ExportTuning } from '../src/jobs/types';
@@ -140,7 +140,7 @@ export function createJoinActivities(deps: ActivityDeps, storage: InternalStorag
         let rows = 0;
         for (const part of [...input.parts].sort((a, b) => a.part - b.part)) {
           if (part.rows === 0) continue;
-          const separator = partSeparator(input.request.exportType);
+          const separator = formatModule(input.request.exportType).partSeparator;
           if (rows > 0 && separator) await file.append(await encodeText(separator, compress));
           for await (const chunk of await storage.read(part.key)) {
             await file.append(chunk as Buffer);

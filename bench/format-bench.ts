@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Column } from '../src/export/columns';
 import { exportToFile } from '../src/export/export-to-file';
-import { createRowFormatter } from '../src/export/formatters';
+import { createRowFormatter } from '../src/export/formats';
 
 /**
  * The formatting pipeline alone: in-memory contacts of 12 columns → CSV (csv-stringify) → gzip →

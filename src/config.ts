@@ -97,6 +97,9 @@ const envSchema = z.object({
   DESTINATION_TIMEOUT: duration.default(30_000),
   FTP_TLS: z.enum(['off', 'explicit'], { message: 'expected off or explicit' }).default('off'),
   FTP_TLS_CA_FILE: z.string().min(1).optional(),
+  AZURE_BLOB_ENDPOINT: z
+    .url({ message: 'expected a URL such as http://127.0.0.1:10000 (the account follows as a path segment)' })
+    .optional(),
   S3_ENDPOINT: z.url({ message: 'expected a URL such as http://127.0.0.1:7070' }).optional(),
   STORAGE_EMULATOR_HOST: z.url({ message: 'expected a URL such as http://127.0.0.1:4443' }).optional(),
   GCS_PROJECT_ID: z.string().min(1).optional(),
@@ -116,6 +119,8 @@ const envSchema = z.object({
   STORAGE_RETENTION: duration.default(30 * 86_400_000),
   EXPORT_HEARTBEAT_TIMEOUT: duration.default(30_000),
   EXPORT_HOST_TIMEOUT: duration.default(5 * 60_000),
+  EXPORT_TIMEOUT: duration.default(24 * 3_600_000),
+  UPLOAD_TIMEOUT: duration.default(6 * 3_600_000),
   PROGRESS_INTERVAL: duration.default(2000),
   EMAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
   EXPORT_CONCURRENCY: positiveInt.max(256).default(4),
@@ -164,6 +169,8 @@ export interface Config {
   readonly ftpTls: 'off' | 'explicit';
   readonly ftpTlsCaFile: string | undefined;
   readonly s3Endpoint: string | undefined;
+  /** Azure Blob service for emulators (Azurite); the account is appended as a path segment. */
+  readonly azureBlobEndpoint: string | undefined;
   readonly gcs: { readonly apiEndpoint: string | undefined; readonly projectId: string | undefined };
   /** Internal storage in a bucket instead of STORAGE_DIR. */
   readonly storageS3:
@@ -185,6 +192,9 @@ export interface Config {
   readonly storageRetentionMs: number;
   readonly exportHeartbeatTimeoutMs: number;
   readonly exportHostTimeoutMs: number;
+  /** Longest an export (or a partition, or a join) may run, and an upload. */
+  readonly exportTimeoutMs: number;
+  readonly uploadTimeoutMs: number;
   readonly progressIntervalMs: number;
   readonly emailMaxAttempts: number;
   /**
@@ -277,6 +287,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ftpTls: e.FTP_TLS,
     ftpTlsCaFile: e.FTP_TLS_CA_FILE,
     s3Endpoint: e.S3_ENDPOINT,
+    azureBlobEndpoint: e.AZURE_BLOB_ENDPOINT,
     gcs: { apiEndpoint: e.STORAGE_EMULATOR_HOST, projectId: e.GCS_PROJECT_ID },
     storageS3: e.STORAGE_S3_BUCKET
       ? {
@@ -293,6 +304,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     storageRetentionMs: e.STORAGE_RETENTION,
     exportHeartbeatTimeoutMs: e.EXPORT_HEARTBEAT_TIMEOUT,
     exportHostTimeoutMs: e.EXPORT_HOST_TIMEOUT,
+    exportTimeoutMs: e.EXPORT_TIMEOUT,
+    uploadTimeoutMs: e.UPLOAD_TIMEOUT,
     progressIntervalMs: e.PROGRESS_INTERVAL,
     emailMaxAttempts: e.EMAIL_MAX_ATTEMPTS,
     concurrency: {

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createHostActivities, createSharedActivities, type ActivityDeps } from '../activities';
 import { loadConfig, type Config } from './config';
-import { createDestinations } from './destinations/registry';
+import { createDestinations } from './destinations';
 import { ensurePurgeSchedule } from './jobs/purge-schedule';
 import { createLogger, type Logger } from './logger';
 import { createMailer } from './mail/mailer';
@@ -96,7 +96,7 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     config,
     db: store.db,
     logger,
-    destinations: createDestinations(config, store.db),
+    destinations: createDestinations({ config, db: store.db }),
     mailer: createMailer(config),
     metrics: options.metrics ?? createMetrics('worker'),
     host: { id: hostId, taskQueue: hostQueue },

@@ -1,5 +1,4 @@
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -8,131 +7,261 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
-  type RetryPolicy,
   setHandler,
   TimeoutFailure,
   upsertMemo,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { HostActivities, SharedActivities } from '../activities';
 import type { ExportedFile } from '../activities/export';
 import type { ExportedPart } from '../activities/partitions';
 import type {
-  DestinationType,
   ExportJobInput,
   ExportPlan,
   JobNotification,
   JobStatusName,
   JobSummary,
   JobView,
-} from '../src/jobs/types';
+  PublicDestination,
+} from './contract';
 import { progressSignal, statusQuery } from './definitions';
 import { JobState } from './job-state';
-import { publicDestination } from './public-destination';
+import {
+  cleanupOptions,
+  deliveryOptions,
+  emailOptions,
+  hostOptions,
+  MAX_HOST_MOVES,
+  metricsOptions,
+  partOptions,
+  sharedOptions,
+} from './policies';
 import { ExportStatus } from './search-attributes';
 
-const nonRetryableErrorTypes = [
-  'RequestValidationError',
-  'UnknownReferenceError',
-  'DestinationAuthError',
-  'DestinationPermissionError',
-  'DestinationNotFoundError',
-];
-
-const shared = proxyActivities<SharedActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes,
-  },
-});
-
-const { recordJobEnded } = proxyLocalActivities<SharedActivities>({
-  startToCloseTimeout: '5 seconds',
-  retry: { maximumAttempts: 2 },
-});
-
-/** How many times an export moves to another host when its host's worker has disappeared. */
-const MAX_HOST_MOVES = 5;
+const shared = proxyActivities<SharedActivities>(sharedOptions);
+const { recordJobEnded } = proxyLocalActivities<SharedActivities>(metricsOptions);
 
 /**
- * Retries per destination type. Partner FTP/SFTP servers get the longest patience (about 8 minutes
- * of attempts); auth, permission and missing-bucket errors never retry (see nonRetryableErrorTypes).
+ * One contact export job: plan → export (on one host, resumable; or in partitions joined on one
+ * host) → deliver → clean up → done, then the confirmation email. Workflow ID
+ * `contactexport-{jobID}`. Status via the `status` query while running; the result (or the
+ * failure's details) holds the final JobView. Timeouts and retries: ./policies.ts.
  */
-const deliveryRetry: Record<DestinationType, RetryPolicy> = {
-  aws: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 6,
-  },
-  ftp: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    maximumAttempts: 10,
-  },
-  sftp: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    maximumAttempts: 10,
-  },
-  s3: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
-  gcs: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-  },
-};
-
-function deliveryActivities(taskQueue: string, input: ExportJobInput) {
-  return proxyActivities<HostActivities>({
-    taskQueue,
-    startToCloseTimeout: '6 hours',
-    heartbeatTimeout: input.tuning.heartbeatTimeoutMs,
-    scheduleToStartTimeout: input.tuning.hostScheduleToStartTimeoutMs,
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { ...deliveryRetry[input.request.destination.type], nonRetryableErrorTypes },
-  });
+export async function contactExportWorkflow(input: ExportJobInput): Promise<JobView> {
+  const job = new ExportJob(input);
+  try {
+    const plan = await job.plan();
+    const parts = await job.exportPartitions(plan);
+    await job.exportAndDeliver(plan, parts);
+    await job.cleanUp();
+    await job.finish('Done');
+    return job.state.view();
+  } catch (err) {
+    // Whatever the activity reported, a requested cancellation ends the job as Cancelled.
+    if (isCancellation(err) || CancellationScope.current().consideredCancelled) {
+      await CancellationScope.nonCancellable(() => job.endCancelled());
+      throw err;
+    }
+    throw await job.endFailed(err);
+  }
 }
 
-/** Exports resume from their checkpoints, so retrying them is cheap: generous, with backoff. */
-const exportRetry = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '1 minute',
-  maximumAttempts: 20,
-  nonRetryableErrorTypes,
-};
+/** The steps of one job and what they share: its state, where it runs, how many parts it made. */
+class ExportJob {
+  readonly state: JobState;
+  /** The host holding the staging file, until it is removed. */
+  private hostQueue: string | undefined;
+  /** Partition files in storage to remove at the end. */
+  private partCount = 0;
 
-function hostActivities(taskQueue: string, input: ExportJobInput) {
-  return proxyActivities<HostActivities>({
-    taskQueue,
-    startToCloseTimeout: '24 hours',
-    heartbeatTimeout: input.tuning.heartbeatTimeoutMs,
-    // When the host is gone, its queue is never served: give up on it and export elsewhere.
-    scheduleToStartTimeout: input.tuning.hostScheduleToStartTimeoutMs,
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: exportRetry,
-  });
+  constructor(private readonly input: ExportJobInput) {
+    this.state = new JobState(input, new Date().toISOString(), shownDestination(input));
+    setHandler(statusQuery, () => this.state.view());
+    // Progress now travels in heartbeats; the handler stays for jobs started before that change.
+    setHandler(progressSignal, (progress) => this.state.applyProgress(progress));
+  }
+
+  async plan(): Promise<ExportPlan> {
+    const plan = await shared.planExport({ request: this.input.request, jobName: this.input.jobName });
+    this.setStatus('Processing');
+    this.state.phase = 'exporting';
+    return plan;
+  }
+
+  /** Exports K `_id` ranges concurrently when configured and the job is big enough; else undefined. */
+  async exportPartitions(plan: ExportPlan): Promise<ExportedPart[] | undefined> {
+    const { input, state } = this;
+    const parts = input.tuning.partitions ?? 1;
+    if (parts < 2) return undefined;
+    const activities = proxyActivities<SharedActivities>(partOptions(input));
+    const layout = await activities.planPartitions({
+      plan,
+      parts,
+      minContacts: input.tuning.partitionMinContacts ?? 0,
+      heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
+    });
+    if (layout.boundaries.length === 0) return undefined;
+    state.totalItems = layout.total;
+    const bounds = [null, ...layout.boundaries, null];
+    this.partCount = bounds.length - 1;
+    const exportPart = (part: number): Promise<ExportedPart> =>
+      activities.exportPart({
+        jobID: input.jobID,
+        plan,
+        request: input.request,
+        tuning: input.tuning,
+        part,
+        fromId: bounds[part] ?? null,
+        beforeId: bounds[part + 1] ?? null,
+        totalItems: layout.total,
+      });
+    const numbers = bounds.slice(0, -1).map((_, part) => part);
+    if (!patched('contained-partition-failure')) return Promise.all(numbers.map(exportPart));
+    return allOrNone(numbers, async (part) => {
+      const done = await exportPart(part);
+      // Finished partitions count in the job's state; running ones are read from their heartbeats.
+      state.applyProgress({ phase: 'exporting', part, completedItems: done.rows, bytes: 0 });
+      return done;
+    });
+  }
+
+  /**
+   * Exports (or joins the parts) into a staging file on one host, then delivers it from there.
+   * When the host's worker disappears, the whole step starts again on another host.
+   */
+  async exportAndDeliver(plan: ExportPlan, parts: ExportedPart[] | undefined): Promise<void> {
+    const { input, state } = this;
+    for (let move = 0; ; move++) {
+      const host = await shared.claimExportHost();
+      this.hostQueue = host.taskQueue;
+      const onHost = proxyActivities<HostActivities>(hostOptions(host.taskQueue, input));
+      try {
+        state.phase = 'exporting';
+        const exported: ExportedFile = parts
+          ? await onHost.joinParts({ jobID: input.jobID, plan, request: input.request, parts })
+          : await onHost.exportContacts({
+              jobID: input.jobID,
+              plan,
+              request: input.request,
+              tuning: input.tuning,
+            });
+        state.completedItems = exported.rows;
+        state.totalItems = exported.rows;
+        state.bytes = 0;
+        state.phase = 'uploading';
+        const delivered = await proxyActivities<HostActivities>(
+          deliveryOptions(host.taskQueue, input),
+        ).deliverFile({
+          jobID: input.jobID,
+          owner: input.owner,
+          stagingPath: exported.stagingPath,
+          fileName: plan.fileName,
+          bytes: exported.bytes,
+          destination: input.request.destination,
+          heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
+        });
+        state.bytes = exported.bytes;
+        state.file = {
+          name: plan.fileName,
+          bytes: exported.bytes,
+          rows: exported.rows,
+          location: delivered.location,
+        };
+        state.expiresAt = delivered.expiresAt;
+        // Delivered: nothing after this may send the export back to another host.
+        if (patched('staging-cleanup-after-delivery')) return;
+        await onHost.discardStaging({ jobID: input.jobID });
+        this.hostQueue = undefined;
+        return;
+      } catch (err) {
+        if (!isHostGone(err) || move >= MAX_HOST_MOVES) throw err;
+        log.warn('export host disappeared; starting the export again on another host', { host: host.hostId });
+      }
+    }
+  }
+
+  /** Removes the staging file and the partition files, whatever happened to the job. */
+  async cleanUp(): Promise<void> {
+    if (this.hostQueue) await this.discardStaging(this.hostQueue);
+    if (this.partCount === 0) return;
+    try {
+      await shared.discardParts({ jobID: this.input.jobID, parts: this.partCount });
+    } catch (err) {
+      log.warn('could not remove partition files; the purge schedule will', { error: messageOf(err) });
+    }
+  }
+
+  /** The final status first (the file is delivered, or not), then the confirmation email. */
+  async finish(status: 'Done' | 'Failed'): Promise<void> {
+    const { state } = this;
+    state.end = new Date().toISOString();
+    this.setStatus(status);
+    await this.recordEnd(status);
+    const to = this.input.request.confirmEmail;
+    if (to) {
+      state.phase = 'notifying';
+      state.notification = await sendConfirmation(this.input, to, state.view());
+    }
+    upsertMemo({ result: summary(state.view()) });
+  }
+
+  async endCancelled(): Promise<void> {
+    await this.cleanUp();
+    this.state.end = new Date().toISOString();
+    this.state.error = { code: 'cancelled', message: 'cancelled by request' };
+    this.setStatus('Cancelled');
+    upsertMemo({ result: summary(this.state.view()) });
+    await this.recordEnd('Cancelled');
+  }
+
+  /** Records the failure, cleans up, ends Failed; returns the workflow's final failure. */
+  async endFailed(err: unknown): Promise<ApplicationFailure> {
+    this.state.error = jobError(err);
+    await this.cleanUp();
+    await this.finish('Failed');
+    return ApplicationFailure.create({
+      type: 'ExportFailed',
+      message: this.state.error.message,
+      nonRetryable: true,
+      details: [this.state.view()],
+    });
+  }
+
+  private setStatus(status: JobStatusName): void {
+    this.state.status = status;
+    upsertSearchAttributes([{ key: ExportStatus, value: status }]);
+  }
+
+  /** Counts the ended job in the worker's metrics; awaited, or it may never run. */
+  private async recordEnd(status: JobStatusName): Promise<void> {
+    try {
+      await recordJobEnded({ status, destination: this.input.request.destination.type });
+    } catch {
+      // Metrics only: a failure to count must never change the job.
+    }
+  }
+
+  private async discardStaging(taskQueue: string): Promise<void> {
+    try {
+      await proxyActivities<HostActivities>(cleanupOptions(taskQueue, this.input)).discardStaging({
+        jobID: this.input.jobID,
+      });
+    } catch (err) {
+      // A vanished host takes its staging file with it; nothing else to clean.
+      log.warn('could not remove the staging file', { error: messageOf(err) });
+    }
+  }
 }
 
 /**
- * Planning and exporting the partitions of a parallel export, on any worker (parts are handed
- * over through storage). Long: both scan the collection, heartbeating.
+ * The destination as jobs show it: the public view the gateway stored in the memo when it started
+ * the job (derived there from the destination's module). A job started some other way shows its
+ * type only; the workflow never decides on its own what is secret.
  */
-function partActivities(input: ExportJobInput) {
-  return proxyActivities<SharedActivities>({
-    startToCloseTimeout: '24 hours',
-    heartbeatTimeout: input.tuning.heartbeatTimeoutMs,
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: exportRetry,
-  });
+function shownDestination(input: ExportJobInput): PublicDestination {
+  const memo = workflowInfo().memo as { job?: { destination?: PublicDestination } } | undefined;
+  return memo?.job?.destination ?? { type: input.request.destination.type };
 }
 
 function isHostGone(err: unknown): boolean {
@@ -167,6 +296,10 @@ async function allOrNone<T, R>(items: readonly T[], run: (item: T) => Promise<R>
   return settled.map((result) => (result as PromiseFulfilledResult<R>).value);
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** The user-facing error of a failed step: the code our activities attach, and the root message. */
 function jobError(err: unknown): { code: string; message: string } {
   let cause: unknown = err;
@@ -177,189 +310,12 @@ function jobError(err: unknown): { code: string; message: string } {
   }
   if (cause instanceof TimeoutFailure)
     return { code: 'timeout', message: `timed out (${cause.timeoutType ?? 'unknown'})` };
-  return { code: 'export_failed', message: cause instanceof Error ? cause.message : String(cause) };
-}
-
-/**
- * One contact export job: plan → export (on one host, resumable) → deliver → done.
- * Workflow ID `contactexport-{jobID}`. Status via the `status` query while running; the result
- * (or the failure's details) holds the final JobView.
- */
-export async function contactExportWorkflow(input: ExportJobInput): Promise<JobView> {
-  const state = new JobState(input, new Date().toISOString(), publicDestination(input.request.destination));
-  setHandler(statusQuery, () => state.view());
-  // Progress now travels in heartbeats; the handler stays for jobs started before that change.
-  setHandler(progressSignal, (progress) => state.applyProgress(progress));
-  /** Where the export runs (its staging file), and how many partition files to remove at the end. */
-  let hostQueue: string | undefined;
-  let partCount = 0;
-
-  const setStatus = (status: JobStatusName): void => {
-    state.status = status;
-    upsertSearchAttributes([{ key: ExportStatus, value: status }]);
-  };
-  /** Counts the ended job in the worker's metrics; awaited, or it may never run. */
-  const recordEnd = async (status: JobStatusName): Promise<void> => {
-    try {
-      await recordJobEnded({ status, destination: input.request.destination.type });
-    } catch {
-      // Metrics only: a failure to count must never change the job.
-    }
-  };
-
-  /** The final status first (the file is delivered, or not), then the confirmation email. */
-  const finish = async (status: 'Done' | 'Failed'): Promise<void> => {
-    state.end = new Date().toISOString();
-    setStatus(status);
-    await recordEnd(status);
-    const to = input.request.confirmEmail;
-    if (to) {
-      state.phase = 'notifying';
-      state.notification = await sendConfirmation(input, to, state.view());
-    }
-    upsertMemo({ result: summary(state.view()) });
-  };
-
-  /** Exports K `_id` ranges concurrently when configured and the job is big enough; else undefined. */
-  const exportPartitions = async (plan: ExportPlan): Promise<ExportedPart[] | undefined> => {
-    const parts = input.tuning.partitions ?? 1;
-    if (parts < 2) return undefined;
-    const layout = await partActivities(input).planPartitions({
-      plan,
-      parts,
-      minContacts: input.tuning.partitionMinContacts ?? 0,
-      heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
-    });
-    if (layout.boundaries.length === 0) return undefined;
-    state.totalItems = layout.total;
-    const bounds = [null, ...layout.boundaries, null];
-    partCount = bounds.length - 1;
-    const exportPart = (part: number): Promise<ExportedPart> =>
-      partActivities(input).exportPart({
-        jobID: input.jobID,
-        plan,
-        request: input.request,
-        tuning: input.tuning,
-        part,
-        fromId: bounds[part] ?? null,
-        beforeId: bounds[part + 1] ?? null,
-        totalItems: layout.total,
-      });
-    const numbers = bounds.slice(0, -1).map((_, part) => part);
-    if (!patched('contained-partition-failure')) return Promise.all(numbers.map(exportPart));
-    return allOrNone(numbers, async (part) => {
-      const done = await exportPart(part);
-      // Finished partitions count in the job's state; running ones are read from their heartbeats.
-      state.applyProgress({ phase: 'exporting', part, completedItems: done.rows, bytes: 0 });
-      return done;
-    });
-  };
-  const discardParts = async (): Promise<void> => {
-    if (partCount === 0) return;
-    try {
-      await shared.discardParts({ jobID: input.jobID, parts: partCount });
-    } catch (err) {
-      log.warn('could not remove partition files; the purge schedule will', {
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
-  };
-
-  try {
-    const plan = await shared.planExport({ request: input.request, jobName: input.jobName });
-    setStatus('Processing');
-    state.phase = 'exporting';
-    const parts = await exportPartitions(plan);
-
-    for (let move = 0; ; move++) {
-      const host = await shared.claimExportHost();
-      hostQueue = host.taskQueue;
-      const acts = hostActivities(host.taskQueue, input);
-      try {
-        state.phase = 'exporting';
-        const exported: ExportedFile = parts
-          ? await acts.joinParts({ jobID: input.jobID, plan, request: input.request, parts })
-          : await acts.exportContacts({
-              jobID: input.jobID,
-              plan,
-              request: input.request,
-              tuning: input.tuning,
-            });
-        state.completedItems = exported.rows;
-        state.totalItems = exported.rows;
-        state.bytes = 0;
-        state.phase = 'uploading';
-        const delivered = await deliveryActivities(host.taskQueue, input).deliverFile({
-          jobID: input.jobID,
-          owner: input.owner,
-          stagingPath: exported.stagingPath,
-          fileName: plan.fileName,
-          bytes: exported.bytes,
-          destination: input.request.destination,
-          heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
-        });
-        state.bytes = exported.bytes;
-        state.file = {
-          name: plan.fileName,
-          bytes: exported.bytes,
-          rows: exported.rows,
-          location: delivered.location,
-        };
-        state.expiresAt = delivered.expiresAt;
-        // Delivered: nothing after this may send the export back to another host.
-        if (patched('staging-cleanup-after-delivery')) break;
-        await acts.discardStaging({ jobID: input.jobID });
-        hostQueue = undefined;
-        break;
-      } catch (err) {
-        if (!isHostGone(err) || move >= MAX_HOST_MOVES) throw err;
-        log.warn('export host disappeared; starting the export again on another host', { host: host.hostId });
-      }
-    }
-
-    if (hostQueue) await cleanupStaging(hostQueue, input);
-    await discardParts();
-    await finish('Done');
-    return state.view();
-  } catch (err) {
-    // Whatever the activity reported, a requested cancellation ends the job as Cancelled.
-    if (isCancellation(err) || CancellationScope.current().consideredCancelled) {
-      await CancellationScope.nonCancellable(async () => {
-        if (hostQueue) await cleanupStaging(hostQueue, input);
-        await discardParts();
-        state.end = new Date().toISOString();
-        state.error = { code: 'cancelled', message: 'cancelled by request' };
-        setStatus('Cancelled');
-        upsertMemo({ result: summary(state.view()) });
-        await recordEnd('Cancelled');
-      });
-      throw err;
-    }
-    state.error = jobError(err);
-    if (hostQueue) await cleanupStaging(hostQueue, input);
-    await discardParts();
-    await finish('Failed');
-    throw ApplicationFailure.create({
-      type: 'ExportFailed',
-      message: state.error.message,
-      nonRetryable: true,
-      details: [state.view()],
-    });
-  }
+  return { code: 'export_failed', message: messageOf(cause) };
 }
 
 /** Sends the job-ended email with retries; a failure is recorded, never turned into a failed job. */
 async function sendConfirmation(input: ExportJobInput, to: string, job: JobView): Promise<JobNotification> {
-  const { sendJobEmail } = proxyActivities<SharedActivities>({
-    startToCloseTimeout: '1 minute',
-    retry: {
-      initialInterval: '2 seconds',
-      backoffCoefficient: 2,
-      maximumInterval: '1 minute',
-      // Older job inputs predate the setting.
-      maximumAttempts: input.tuning.emailMaxAttempts ?? 10,
-    },
-  });
+  const { sendJobEmail } = proxyActivities<SharedActivities>(emailOptions(input));
   try {
     const result = await sendJobEmail({ to, job });
     return { email: to, status: result.sent ? 'sent' : 'skipped', detail: result.detail };
@@ -367,22 +323,6 @@ async function sendConfirmation(input: ExportJobInput, to: string, job: JobView)
     const { message } = jobError(err);
     log.warn('confirmation email not sent', { error: message });
     return { email: to, status: 'failed', detail: message };
-  }
-}
-
-async function cleanupStaging(taskQueue: string, input: ExportJobInput): Promise<void> {
-  try {
-    await proxyActivities<HostActivities>({
-      taskQueue,
-      startToCloseTimeout: '1 minute',
-      scheduleToStartTimeout: input.tuning.hostScheduleToStartTimeoutMs,
-      retry: { maximumAttempts: 3 },
-    }).discardStaging({ jobID: input.jobID });
-  } catch (err) {
-    // A vanished host takes its staging file with it; nothing else to clean.
-    log.warn('could not remove the staging file', {
-      error: err instanceof Error ? err.message : String(err),
-    });
   }
 }
 

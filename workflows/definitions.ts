@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ExportProgress, JobView } from '../src/jobs/types';
+import type { ExportProgress, JobView } from './contract';
 
 /** Live job status (GET /jobs/{jobID} while the job runs). */
 export const statusQuery = defineQuery<JobView>('status');

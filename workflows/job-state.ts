@@ -8,7 +8,7 @@ import type {
   JobStatusName,
   JobView,
   PublicDestination,
-} from '../src/jobs/types';
+} from './contract';
 
 /** The job's observable state, owned by the workflow and read by the status query. */
 export class JobState {

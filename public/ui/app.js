@@ -58,7 +58,28 @@
     job.destination.type === 'aws' &&
     job.file &&
     (!job.expiresAt || Date.parse(job.expiresAt) > Date.now());
-  const where = (d) => [d.type, d.server, d.aws_bucket, d.gcs_bucket, d.path].filter(Boolean).join(' ');
+  // The destination's public fields as its module shows them; masked IDs ("****abcd") left out.
+  const where = (d) =>
+    [
+      d.type,
+      ...Object.keys(d)
+        .filter((k) => k !== 'type' && !String(d[k]).startsWith('****'))
+        .map((k) => d[k]),
+    ]
+      .filter((v) => v !== '' && v !== undefined)
+      .join(' ');
+
+  /** The format list comes from the gateway's registry of formats (GET /ui/export-formats.json). */
+  async function loadFormats() {
+    const res = await fetch('/ui/export-formats.json');
+    if (!res.ok) return;
+    const select = document.querySelector('#new-form select[name=exportType]');
+    select.replaceChildren(
+      ...(await res.json()).formats.map((f) =>
+        el('option', { value: f.exportType, text: f.label, title: f.description }),
+      ),
+    );
+  }
 
   function flash(message) {
     const node = $('flash');
@@ -314,6 +335,7 @@
     $('load-more').addEventListener('click', () => showJobs(true).catch((err) => flash(err.message)));
     $('new-form').addEventListener('submit', submitExport);
     window.addEventListener('hashchange', route);
+    loadFormats().catch((err) => flash(err.message));
     route();
   });
 })();

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { exportContentType, exportFormatNames } from '../export/formats';
 import { audienceRuleSchema } from '../export/audience';
-import { anyCase, documentedAs } from './schemas/common';
-import { destinationSchemas, sftpCredentialRule } from './schemas/destination';
+import { anyCase, documentedAs } from '../schema/fields';
+import { destinationModules, destinationTypes } from '../destinations';
 import { exportRequestSchema } from './schemas/export-request';
 import { cursorPattern, isoInstantPattern, jobIdPattern, jobNamePattern } from './schemas/jobs-query';
 import {
@@ -25,7 +26,8 @@ type JsonObject = Record<string, unknown>;
 
 const ref = (id: string): JsonObject => ({ $ref: `#/components/schemas/${id}` });
 
-const destinationIds = Object.keys(destinationSchemas).map((type) => `${type.toUpperCase()}Destination`);
+const destinationId = (type: string): string => `${type.toUpperCase()}Destination`;
+const destinationIds = destinationTypes.map(destinationId);
 
 /** Every component, generated from the zod schemas the gateway validates with. */
 function componentSchemas(): Record<string, JsonObject> {
@@ -34,8 +36,7 @@ function componentSchemas(): Record<string, JsonObject> {
     registry.add(schema, { id });
   };
   add(exportRequestSchema, 'ExportRequest');
-  for (const [type, schema] of Object.entries(destinationSchemas))
-    add(schema, `${type.toUpperCase()}Destination`);
+  for (const type of destinationTypes) add(destinationModules[type].schema, destinationId(type));
   add(audienceRuleSchema, 'AudienceRule');
   add(audiencePutSchema, 'AudiencePut');
   add(sftpKeyCreateSchema, 'SftpKeyCreate');
@@ -70,12 +71,16 @@ function componentSchemas(): Record<string, JsonObject> {
     description: 'Where the file goes; absent means {"type": "aws"}. `type` is case-insensitive.',
     oneOf: destinationIds.map(ref),
   };
-  request.properties.exportType = { ...request.properties.exportType, examples: ['csv', 'json', 'CSV'] };
-  for (const type of Object.keys(destinationSchemas)) {
-    const schema = schemas[`${type.toUpperCase()}Destination`] as { properties: Record<string, JsonObject> };
+  request.properties.exportType = {
+    ...request.properties.exportType,
+    examples: [...exportFormatNames, 'CSV'],
+  };
+  for (const type of destinationTypes) {
+    const schema = schemas[destinationId(type)] as { properties: Record<string, JsonObject> };
     schema.properties.type = { type: 'string', pattern: anyCase([type]).source, examples: [type] };
+    const module: { jsonSchema?: JsonObject } = destinationModules[type];
+    Object.assign(schema, module.jsonSchema ?? {});
   }
-  Object.assign(schemas.SFTPDestination ?? {}, sftpCredentialRule);
   return schemas;
 }
 
@@ -235,7 +240,12 @@ export function buildOpenApiDocument(): JsonObject {
           responses: {
             '200': {
               description: 'The file',
-              content: { 'text/csv': {}, 'application/json': {}, 'application/gzip': {} },
+              content: Object.fromEntries(
+                [
+                  ...exportFormatNames.map((f) => exportContentType(f, false)),
+                  exportContentType('csv', true),
+                ].map((type) => [type.split(';')[0], {}]),
+              ),
             },
             '206': { description: 'Part of the file (Range)' },
             ...errors(401, 404, 410, 416),

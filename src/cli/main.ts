@@ -3,12 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { exportFormatNames } from '../export/formats';
 import type { JobView } from '../jobs/types';
 import { progressBar } from './progress-bar';
 
 const usage = `contact-exports: the operator's command line for a contact-exports gateway
 
-  contact-exports submit [--body FILE|-] [--type csv|json] [--name N] [--header] [--gzip]
+  contact-exports submit [--body FILE|-] [--type ${exportFormatNames.join('|')}] [--name N] [--header] [--gzip]
                          [--fields a,b] [--lists x,8756] [--audience KEY] [--email ADDR] [--watch]
   contact-exports status JOB_ID [--watch]
   contact-exports list [--status S] [--name N] [--limit N]

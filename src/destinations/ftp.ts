@@ -1,18 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { Client, FTPError } from 'basic-ftp';
+import { z } from 'zod';
 import {
   AppError,
   DestinationAuthError,
   DestinationPermissionError,
   DestinationUnavailableError,
 } from '../errors';
-import type { FtpDestination } from '../jobs/types';
+import { credentialSchema, destinationPathSchema, portSchema, serverSchema } from '../schema/fields';
 import { abortable } from './abortable';
 import { resolveDestinationHost } from './host-guard';
 import { networkError } from './network-errors';
 import { remoteFile, remoteFolder, temporaryName } from './paths';
-import type { DestinationAdapter, UploadRequest, UploadResult } from './types';
+import { destinationModule, type DestinationAdapter, type UploadRequest, type UploadResult } from './types';
+
+const ftpSchema = z
+  .strictObject({
+    type: z.literal('ftp'),
+    server: serverSchema,
+    port: portSchema,
+    username: credentialSchema,
+    password: credentialSchema,
+    path: destinationPathSchema.default('/'),
+  })
+  .describe('FTP (passive mode; explicit FTPS when the operator enables it). path is a folder.');
+
+export type FtpDestination = z.output<typeof ftpSchema>;
 
 export interface FtpOptions {
   readonly allowPrivate: boolean;
@@ -25,7 +39,6 @@ export interface FtpOptions {
 
 /** FTP with basic-ftp in passive mode: upload to a temporary name, then rename into place. */
 export class FtpAdapter implements DestinationAdapter<FtpDestination> {
-  readonly type = 'ftp' as const;
   private readonly ca: Buffer | undefined;
 
   constructor(private readonly options: FtpOptions) {
@@ -121,3 +134,23 @@ function classify(err: unknown, destination: FtpDestination, step: string): AppE
     return new DestinationAuthError(`${where}: TLS failed: ${message}`);
   return new DestinationUnavailableError(`${where}: ${message}; will retry`);
 }
+
+/** Partner FTP servers get the longest patience: about 8 minutes of attempts. */
+export const ftpDestination = destinationModule({
+  type: 'ftp',
+  schema: ftpSchema,
+  secretFields: ['password'],
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 10,
+  },
+  createAdapter: ({ config }) =>
+    new FtpAdapter({
+      allowPrivate: config.allowPrivateDestinations,
+      timeoutMs: config.destinationTimeoutMs,
+      tls: config.ftpTls,
+      tlsCaFile: config.ftpTlsCaFile,
+    }),
+});

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Storage } from '@google-cloud/storage';
+import { z } from 'zod';
 import {
   AppError,
   DestinationAuthError,
@@ -9,11 +10,27 @@ import {
   DestinationPermissionError,
   DestinationUnavailableError,
 } from '../errors';
-import type { GcsDestination } from '../jobs/types';
-import { contentTypeFor } from './content-type';
+import { destinationPathSchema } from '../schema/fields';
 import { networkError } from './network-errors';
 import { gcsObjectName } from './paths';
-import type { DestinationAdapter, UploadRequest, UploadResult } from './types';
+import { destinationModule, type DestinationAdapter, type UploadRequest, type UploadResult } from './types';
+
+const gcsBucket = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/,
+    'expected a GCS bucket name (lower-case letters, digits, dots, dashes, underscores)',
+  );
+
+const gcsSchema = z
+  .strictObject({
+    type: z.literal('gcs'),
+    gcs_bucket: gcsBucket,
+    path: destinationPathSchema.default(''),
+  })
+  .describe("Google Cloud Storage with the operator's credentials. path is a folder.");
+
+export type GcsDestination = z.output<typeof gcsSchema>;
 
 export interface GcsOptions {
   /** The emulator (STORAGE_EMULATOR_HOST) or another endpoint; credentials are then not used. */
@@ -26,7 +43,6 @@ export interface GcsOptions {
  * One object write: the object appears only when the upload completes.
  */
 export class GcsAdapter implements DestinationAdapter<GcsDestination> {
-  readonly type = 'gcs' as const;
   private readonly storage: Storage;
 
   constructor(options: GcsOptions) {
@@ -55,7 +71,7 @@ export class GcsAdapter implements DestinationAdapter<GcsDestination> {
         counter,
         file.createWriteStream({
           resumable: request.bytes > 8 * 1024 * 1024,
-          contentType: contentTypeFor(request.fileName),
+          contentType: request.contentType,
           validation: 'crc32c',
         }),
         { signal: request.signal },
@@ -86,3 +102,17 @@ function classify(err: unknown, destination: GcsDestination): AppError {
   if (network) return network;
   return new DestinationUnavailableError(`${where}: ${message}; will retry`);
 }
+
+/** The operator's credentials: nothing in the request is secret. */
+export const gcsDestination = destinationModule({
+  type: 'gcs',
+  schema: gcsSchema,
+  secretFields: [],
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+  },
+  createAdapter: ({ config }) => new GcsAdapter(config.gcs),
+});

@@ -1,11 +1,16 @@
-import type { AwsDestination } from '../jobs/types';
+import { z } from 'zod';
+import { createInternalStorage } from '../storage/create';
 import { storageKey, type InternalStorage } from '../storage/internal-storage';
-import type { DestinationAdapter, UploadRequest, UploadResult } from './types';
+import { destinationModule, type DestinationAdapter, type UploadRequest, type UploadResult } from './types';
+
+const internalSchema = z
+  .strictObject({ type: z.literal('aws') })
+  .describe('Internal storage, downloadable from GET /jobs/{jobID}/download for 30 days');
+
+export type AwsDestination = z.output<typeof internalSchema>;
 
 /** `aws`: our own storage, downloadable from GET /jobs/{jobID}/download until it expires. */
 export class InternalDestination implements DestinationAdapter<AwsDestination> {
-  readonly type = 'aws' as const;
-
   constructor(
     private readonly storage: InternalStorage,
     private readonly publicUrl: string,
@@ -24,3 +29,17 @@ export class InternalDestination implements DestinationAdapter<AwsDestination> {
     };
   }
 }
+
+export const internalDestination = destinationModule({
+  type: 'aws',
+  schema: internalSchema,
+  secretFields: [],
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 6,
+  },
+  createAdapter: ({ config }) =>
+    new InternalDestination(createInternalStorage(config), config.publicUrl, config.storageRetentionMs),
+});

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { z } from 'zod';
 import {
   AppError,
   DestinationAuthError,
@@ -8,11 +9,33 @@ import {
   DestinationPermissionError,
   DestinationUnavailableError,
 } from '../errors';
-import type { S3Destination } from '../jobs/types';
-import { contentTypeFor } from './content-type';
+import { s3Client } from '../net/s3-client';
+import { credentialSchema, destinationPathSchema } from '../schema/fields';
 import { networkError } from './network-errors';
 import { s3Key } from './paths';
-import type { DestinationAdapter, UploadRequest, UploadResult } from './types';
+import { destinationModule, type DestinationAdapter, type UploadRequest, type UploadResult } from './types';
+
+// Legacy S3 bucket names (us-east-1, before 2018) may hold capitals and underscores, as the seed's
+// own "my_bucket" example does; whether the bucket exists is for the upload to find out.
+const s3Bucket = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/,
+    'expected an S3 bucket name (letters, digits, dots, dashes, underscores)',
+  );
+
+const s3Schema = z
+  .strictObject({
+    type: z.literal('s3'),
+    aws_access_key_id: credentialSchema,
+    aws_secret_access_key: credentialSchema,
+    aws_bucket: s3Bucket,
+    aws_region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region such as us-west-2'),
+    path: destinationPathSchema.default(''),
+  })
+  .describe('Amazon S3. path is a folder, or folder + file name when its last segment has an extension.');
+
+export type S3Destination = z.output<typeof s3Schema>;
 
 export interface S3Options {
   /** Operator override (S3-compatible stores, tests); path-style addressing when set. */
@@ -20,29 +43,8 @@ export interface S3Options {
   readonly timeoutMs: number;
 }
 
-export function s3Client(options: {
-  region: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  endpoint?: string;
-}): S3Client {
-  return new S3Client({
-    region: options.region,
-    credentials:
-      options.accessKeyId && options.secretAccessKey
-        ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
-        : undefined,
-    endpoint: options.endpoint,
-    forcePathStyle: options.endpoint !== undefined,
-    // Temporal retries the whole upload with backoff; no hidden retries underneath.
-    maxAttempts: 1,
-  });
-}
-
 /** Amazon S3 (or compatible) with the request's credentials: multipart upload, aborted on failure. */
 export class S3Adapter implements DestinationAdapter<S3Destination> {
-  readonly type = 's3' as const;
-
   constructor(private readonly options: S3Options) {}
 
   async upload(destination: S3Destination, request: UploadRequest): Promise<UploadResult> {
@@ -63,7 +65,7 @@ export class S3Adapter implements DestinationAdapter<S3Destination> {
           Bucket: destination.aws_bucket,
           Key: key,
           Body: createReadStream(request.localPath),
-          ContentType: contentTypeFor(request.fileName),
+          ContentType: request.contentType,
         },
         partSize: 8 * 1024 * 1024,
         queueSize: 4,
@@ -118,3 +120,18 @@ function classify(err: unknown, destination: S3Destination): AppError {
     `${where}: ${[name, err instanceof Error ? err.message : String(err), (err as { code?: string }).code].filter(Boolean).join(': ')}; will retry`,
   );
 }
+
+export const s3Destination = destinationModule({
+  type: 's3',
+  schema: s3Schema,
+  secretFields: ['aws_secret_access_key'],
+  maskedFields: ['aws_access_key_id'],
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+  },
+  createAdapter: ({ config }) =>
+    new S3Adapter({ endpoint: config.s3Endpoint, timeoutMs: config.destinationTimeoutMs }),
+});

@@ -1,5 +1,5 @@
 import SftpClient from 'ssh2-sftp-client';
-import type { Db } from 'mongodb';
+import { z } from 'zod';
 import type { Keyring } from '../crypto/keyring';
 import {
   AppError,
@@ -8,25 +8,52 @@ import {
   DestinationPermissionError,
   DestinationUnavailableError,
 } from '../errors';
-import type { SftpDestination } from '../jobs/types';
+import { credentialSchema, destinationPathSchema, portSchema, serverSchema, text } from '../schema/fields';
 import { loadSftpPrivateKey } from '../store/sftp-keys';
 import { abortable } from './abortable';
 import { resolveDestinationHost } from './host-guard';
 import { networkError } from './network-errors';
 import { remoteFile, remoteFolder, temporaryName } from './paths';
-import type { DestinationAdapter, UploadRequest, UploadResult } from './types';
+import {
+  destinationModule,
+  type DestinationAdapter,
+  type DestinationContext,
+  type UploadRequest,
+  type UploadResult,
+} from './types';
+
+const sftpSchema = z
+  .strictObject({
+    type: z.literal('sftp'),
+    server: serverSchema,
+    port: portSchema,
+    username: credentialSchema,
+    password: credentialSchema.optional(),
+    savedKey: text(100).optional(),
+    path: destinationPathSchema.default('/'),
+  })
+  .describe('SFTP with a password or a saved key (POST /sftpkeys). path is a folder.')
+  .superRefine((d, ctx) => {
+    if ((d.password === undefined) === (d.savedKey === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [d.password === undefined ? 'password' : 'savedKey'],
+        message: 'give either password or savedKey (exactly one)',
+      });
+    }
+  });
+
+export type SftpDestination = z.output<typeof sftpSchema>;
 
 export interface SftpOptions {
   readonly allowPrivate: boolean;
   readonly timeoutMs: number;
-  readonly db: Db;
+  readonly db: DestinationContext['db'];
   readonly keyring: Keyring;
 }
 
 /** SFTP with ssh2-sftp-client: password or saved key; upload to a temporary name, then rename. */
 export class SftpAdapter implements DestinationAdapter<SftpDestination> {
-  readonly type = 'sftp' as const;
-
   constructor(private readonly options: SftpOptions) {}
 
   private async credentials(
@@ -133,3 +160,25 @@ function classify(err: unknown, destination: SftpDestination, step: string): App
     return new DestinationUnavailableError(`${where}: timed out; will retry`);
   return new DestinationUnavailableError(`${where}: ${message}; will retry`);
 }
+
+/** Partner SFTP servers get the longest patience: about 8 minutes of attempts. */
+export const sftpDestination = destinationModule({
+  type: 'sftp',
+  schema: sftpSchema,
+  // "password or savedKey, exactly one", as JSON Schema can say it.
+  jsonSchema: { oneOf: [{ required: ['password'] }, { required: ['savedKey'] }] },
+  secretFields: ['password'],
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 10,
+  },
+  createAdapter: ({ config, db }) =>
+    new SftpAdapter({
+      allowPrivate: config.allowPrivateDestinations,
+      timeoutMs: config.destinationTimeoutMs,
+      db,
+      keyring: config.keyring,
+    }),
+});

@@ -1,4 +1,7 @@
-import type { Destination, DestinationType } from '../jobs/types';
+import type { RetryPolicy } from '@temporalio/common';
+import type { Db } from 'mongodb';
+import type { z } from 'zod';
+import type { Config } from '../config';
 
 export interface UploadRequest {
   readonly jobID: string;
@@ -6,6 +9,8 @@ export interface UploadRequest {
   /** The finished export on the local disk. */
   readonly localPath: string;
   readonly fileName: string;
+  /** From the export's format (application/gzip when compressed). */
+  readonly contentType: string;
   readonly bytes: number;
   readonly onProgress: (bytesSent: number) => void;
   readonly signal: AbortSignal;
@@ -18,11 +23,50 @@ export interface UploadResult {
   readonly expiresAt?: string;
 }
 
-/**
- * One module per destination type behind this shape. Uploads are atomic: a failed or cancelled
- * upload leaves nothing at the destination. Errors are the Destination*Error family.
- */
-export interface DestinationAdapter<D extends Destination = Destination> {
-  readonly type: DestinationType;
+/** The part of a destination that talks to it. */
+export interface DestinationAdapter<D extends { readonly type: string } = { readonly type: string }> {
+  /**
+   * Atomic: a failed or cancelled upload leaves nothing at the destination. Errors are the
+   * Destination*Error family, which says whether a retry can help.
+   */
   upload(destination: D, request: UploadRequest): Promise<UploadResult>;
+}
+
+/** What a destination's adapter may be built from: the worker's configuration and database. */
+export interface DestinationContext {
+  readonly config: Config;
+  readonly db: Db;
+}
+
+/**
+ * Everything the service knows about one destination type, in its module under src/destinations/
+ * and registered with one line in ./index.ts. The request schema, OpenAPI, the public view, log
+ * redaction and the delivery retries are all derived from it; nothing lists destinations again.
+ */
+export interface DestinationModule<D extends { readonly type: string } = { readonly type: string }> {
+  readonly type: D['type'];
+  /** The request's `destination` object for this type: strict, `type` a literal. */
+  readonly schema: z.ZodType<D>;
+  /** What the schema says that JSON Schema cannot say from it (OpenAPI only). */
+  readonly jsonSchema?: Record<string, unknown>;
+  /**
+   * Keys whose values are secrets. They never leave the workflow input and the adapter: the
+   * public view (job status, lists, emails, memo) drops them and every log line redacts them.
+   */
+  readonly secretFields: readonly string[];
+  /** Keys shown by their last four characters only (access key IDs, account names stay whole). */
+  readonly maskedFields?: readonly string[];
+  /**
+   * Delivery retries. Auth, permission and not-found errors never retry whatever this says
+   * (they are non-retryable failures).
+   */
+  readonly retry: RetryPolicy;
+  createAdapter(context: DestinationContext): DestinationAdapter<D>;
+}
+
+/** Type-checks a module against its destination type and keeps its literal type. */
+export function destinationModule<D extends { readonly type: string }>(
+  module: DestinationModule<D>,
+): DestinationModule<D> {
+  return module;
 }

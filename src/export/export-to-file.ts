@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { RowFormatter } from './formatters';
+import type { RowFormatter } from './formats';
 import { StagingFile } from './staging-file';
 
 const gzip = promisify(zlib.gzip);

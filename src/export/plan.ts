@@ -1,11 +1,11 @@
 import type { Db } from 'mongodb';
 import { UnknownReferenceError } from '../errors';
-import type { ExportPlan, ExportRequest } from '../jobs/types';
-import { exportFileName } from '../jobs/naming';
+import type { ExportPlan, ExportRequest } from './types';
 import { getContactAttributes } from '../store/attributes';
 import { findAudience } from '../store/audiences';
 import { getAllLists } from '../store/lists';
 import { fieldTypesOf } from './audience';
+import { exportFileName } from './formats';
 import { projectionFor, resolveColumns } from './columns';
 
 /**

@@ -1,4 +1,5 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { ExportFormat } from '../export/formats';
 import type { JobStatusName, JobSummary, JobView, PublicDestination } from './types';
 import { DestinationType, ExportName, ExportOwner, ExportStatus } from '../../workflows/search-attributes';
 import { workflowIdPrefix } from '../../workflows/definitions';
@@ -7,7 +8,7 @@ import { workflowIdPrefix } from '../../workflows/definitions';
 export interface JobMemo {
   readonly job: {
     readonly jobName: string;
-    readonly exportType: 'csv' | 'json';
+    readonly exportType: ExportFormat;
     readonly compress: boolean;
     readonly destination: PublicDestination;
     /** Keyed digest of the normalised request (Idempotency-Key replays must match it). */

@@ -1,13 +1,7 @@
 import path from 'node:path';
-import type { ExportFormat } from '../export/formatters';
 
 export function defaultJobName(jobID: string): string {
   return `contacts-export-${jobID}`;
-}
-
-/** `{name}.csv` or `{name}.json`, plus `.gz` when compressed (SPEC section 2). */
-export function exportFileName(name: string, format: ExportFormat, compress: boolean): string {
-  return `${name}.${format}${compress ? '.gz' : ''}`;
 }
 
 /** The staging file of a job (or of one partition of it) on the exporting host. */

@@ -4,7 +4,8 @@ import type { Config } from '../config';
 import { digestMatches, keyedDigest } from '../crypto/keyring';
 import { ConflictError } from '../errors';
 import type { contactExportWorkflow } from '../../workflows/contactExport';
-import { publicDestination } from '../../workflows/public-destination';
+import { moduleOf } from '../destinations';
+import { publicDestination } from '../destinations/redaction';
 import { DestinationType, ExportName, ExportOwner, ExportStatus } from '../../workflows/search-attributes';
 import { workflowIdFor, type JobMemo } from './job-records';
 import { defaultJobName } from './naming';
@@ -25,6 +26,8 @@ export function tuningFrom(config: Config): ExportTuning {
     emailMaxAttempts: config.emailMaxAttempts,
     partitions: config.exportPartitions,
     partitionMinContacts: config.exportPartitionMinContacts,
+    exportTimeoutMs: config.exportTimeoutMs,
+    uploadTimeoutMs: config.uploadTimeoutMs,
   };
 }
 
@@ -51,7 +54,8 @@ export async function startExportJob(
   const jobName = request.name ?? defaultJobName(jobID);
   const canonical = JSON.stringify(request);
   const startToken = randomUUID();
-  const input: ExportJobInput = { jobID, jobName, owner, request, tuning: tuningFrom(config) };
+  const tuning = { ...tuningFrom(config), deliveryRetry: moduleOf(request.destination.type).retry };
+  const input: ExportJobInput = { jobID, jobName, owner, request, tuning };
   const memo: JobMemo = {
     job: {
       jobName,

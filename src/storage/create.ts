@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { s3Client } from '../destinations/s3';
+import { s3Client } from '../net/s3-client';
 import type { InternalStorage } from './internal-storage';
 import { LocalFolderStorage } from './local-folder-storage';
 import { S3Storage } from './s3-storage';

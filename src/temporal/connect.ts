@@ -1,8 +1,19 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import type { Config } from '../config';
+import type { Keyring } from '../crypto/keyring';
 import type { CallTracker } from './call-tracker';
+import type { TemporalConnection } from './connection-config';
 import { EncryptionCodec } from './encryption-codec';
+
+/** What connecting needs of the configuration (src/config.ts's Config has it). */
+export interface TemporalSettings {
+  readonly keyring: Keyring;
+  readonly temporal: {
+    readonly address: string;
+    readonly namespace: string;
+    readonly connection: TemporalConnection;
+  };
+}
 
 /**
  * Errors that waiting cannot fix: a certificate the server or we refuse, a wrong API key, a proxy
@@ -54,13 +65,13 @@ export async function retryUntil<T>(what: string, attempt: () => Promise<T>, tim
 export const failureConverterPath = require.resolve('./failure-converter');
 
 /** Every payload Temporal stores is encrypted (EncryptionCodec); failures carry no clear text either. */
-export function createDataConverter(config: Config): DataConverter {
+export function createDataConverter(config: Pick<TemporalSettings, 'keyring'>): DataConverter {
   return { payloadCodecs: [new EncryptionCodec(config.keyring)], failureConverterPath };
 }
 
 /** `tracker`, when given, sees every call from start to final status (retries included). */
 export async function connectClient(
-  config: Config,
+  config: TemporalSettings,
   timeoutMs = 60_000,
   tracker?: CallTracker,
 ): Promise<Client> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { Storage } from '@google-cloud/storage';
 import { freePort } from '../../src/devstack/processes';
-import { s3Client } from '../../src/destinations/s3';
+import { s3Client } from '../../src/net/s3-client';
 import { seedStore } from '../../src/seed/seed-store';
 import {
   deliveryAttempts,

@@ -201,6 +201,41 @@ describe('export files: columns, values, CSV/JSON, gzip (SPEC sections 2 and 3)'
       'channels.email.address,channels.email.subscribeStatus,createdAt,lastModified,first_name,last_name,age,city,country,birthday,loyalty_points,vip,interests,address,last_purchase_at,monthly_newsletter,weekly_specials,vip_club,product_updates,events',
     );
   });
+
+  it.each([
+    ['ndjson', false],
+    ['ndjson, gzip', true],
+  ])(
+    'when exported as %s, then each line is one flat object with the values JSON gives, served as NDJSON',
+    async (_case, compress) => {
+      const { job, bytes } = await exportFile({
+        exportType: 'NDJSON',
+        name: 'lines',
+        fields,
+        lists,
+        compress,
+      });
+      expect(job.exportType).toBe('ndjson');
+      expect(job.file?.name).toBe(compress ? 'lines.ndjson.gz' : 'lines.ndjson');
+      const text = compress ? gunzip(bytes) : bytes.toString('utf8');
+      expect(text.endsWith('}\n')).toBe(true);
+      const lines = text.slice(0, -1).split('\n');
+      expect(lines).toHaveLength(stored.length);
+      expect(lines.map((line) => JSON.parse(line) as Doc)).toEqual(
+        stored.map((doc) =>
+          Object.fromEntries([
+            ...fields.map((f) => [f, jsonValue(at(doc, f))]),
+            ...lists.map((l) => [String(l), member(doc, l)]),
+          ]),
+        ),
+      );
+      const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
+        method: 'HEAD',
+        headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
+      });
+      expect(res.headers.get('content-type')).toBe(compress ? 'application/gzip' : 'application/x-ndjson');
+    },
+  );
 });
 
 describe('small and empty exports', () => {
@@ -239,6 +274,7 @@ describe('small and empty exports', () => {
     ],
     ['JSON', { exportType: 'json' }, '[]\n'],
     ['gzip JSON', { exportType: 'json', compress: true }, '[]\n'],
+    ['NDJSON', { exportType: 'ndjson' }, ''],
   ])('when there are no contacts, then %s is just the frame', async (_case, body, expected) => {
     const { job, text } = await download(body);
     expect(text).toBe(expected);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { s3Client } from '../../src/destinations/s3';
+import { s3Client } from '../../src/net/s3-client';
 import { purgeScheduleId } from '../../src/jobs/purge-schedule';
 import { seedStore } from '../../src/seed/seed-store';
 import { runJob } from '../helpers/deliveries';

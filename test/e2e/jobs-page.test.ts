@@ -56,6 +56,14 @@ describe('the Jobs page (headless Chromium)', () => {
     await page.waitForSelector('#jobs-view:not([hidden])');
 
     await page.click('#new-export');
+    // The format list is the gateway's registry of formats.
+    const formats = page.locator('#new-form select[name=exportType] option');
+    await formats.nth(2).waitFor({ state: 'attached' });
+    expect(await formats.evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual([
+      'csv',
+      'json',
+      'ndjson',
+    ]);
     await page.fill('#new-form input[name=name]', 'from-the-page');
     await page.fill('#new-form input[name=fields]', 'channels.email.address, first_name');
     await page.click('#new-form button[type=submit]');

@@ -51,6 +51,7 @@ describe('parallel export: K partitions joined in order', () => {
       { exportType: 'json', fields: ['channels.email.address', 'address', 'birthday'], lists: ['vip_club'] },
     ],
     ['gzip JSON', { exportType: 'json', compress: true }],
+    ['gzip NDJSON', { exportType: 'ndjson', compress: true }],
     ['CSV of an audience', { exportType: 'csv', showHeader: true, 'audience-key': 'vip-europe' }],
   ])(
     'when %s is exported in 4 partitions, then the joined file equals the single-stream file',

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
@@ -42,6 +43,8 @@ describe('secrets stay out of history, logs, job status, lists, emails and searc
     wrongSftpPassword: `wrong-sftp-${uniqueId('pw')}`,
     wrongS3Secret: `wrong-s3-${uniqueId('sk')}`,
     s3Secret: servers.s3.secretAccessKey,
+    azureKey: servers.azure.accountKey,
+    wrongAzureSas: `sv=2024-08-04&sr=c&sp=cw&sig=${uniqueId('wrongsig')}`,
   };
   const port = { api: 0 };
   const env = testEnv({ LOG_LEVEL: 'debug', DESTINATION_TIMEOUT: '5s' });
@@ -60,6 +63,13 @@ describe('secrets stay out of history, logs, job status, lists, emails and searc
 
   beforeAll(async () => {
     const bucket = uniqueId('secret');
+    const container = `secret-${uniqueId('c')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
+    await new BlobServiceClient(
+      `${servers.azure.endpoint}/${servers.azure.account}`,
+      new StorageSharedKeyCredential(servers.azure.account, servers.azure.accountKey),
+    ).createContainer(container);
     mkdirSync(path.join(servers.s3.root, bucket));
     mail = await startMailCatcher({
       port: await freePort(),
@@ -85,6 +95,12 @@ describe('secrets stay out of history, logs, job status, lists, emails and searc
       aws_bucket: bucket,
       aws_region: 'us-west-2',
     };
+    const azure = {
+      type: 'azure',
+      azure_account: servers.azure.account,
+      azure_container: container,
+      path: 'secrets',
+    };
     const bodies = [
       { destination: { ...sftp, password: secrets.partnerPassword } },
       { destination: { ...sftp, password: secrets.wrongSftpPassword } },
@@ -99,6 +115,8 @@ describe('secrets stay out of history, logs, job status, lists, emails and searc
       },
       { destination: { ...s3, aws_secret_access_key: secrets.s3Secret } },
       { destination: { ...s3, aws_secret_access_key: secrets.wrongS3Secret } },
+      { destination: { ...azure, azure_account_key: secrets.azureKey } },
+      { destination: { ...azure, azure_sas_token: secrets.wrongAzureSas } },
     ];
     for (const [i, body] of bodies.entries()) {
       const created = await request<{ jobID: string }>('POST', '/contactexports', {
@@ -113,7 +131,7 @@ describe('secrets stay out of history, logs, job status, lists, emails and searc
         (await waitForJob(stack, created.body.jobID, (j) => j.notification !== null, 120_000, 250)).job,
       );
     }
-    expect(jobs.map((j) => j.status)).toEqual(['Done', 'Failed', 'Done', 'Done', 'Failed']);
+    expect(jobs.map((j) => j.status)).toEqual(['Done', 'Failed', 'Done', 'Done', 'Failed', 'Done', 'Failed']);
   }, 300_000);
 
   afterAll(async () => {
@@ -229,11 +247,14 @@ describe('secrets stay out of history, logs, job status, lists, emails and searc
     for (const job of jobs) {
       const one = await request('GET', `/jobs/${job.jobID}`);
       assertNoSecrets(`GET /jobs/${job.jobID}`, one.text);
-      expect(JSON.stringify(one.body)).not.toMatch(/"(password|aws_secret_access_key)"/);
+      expect(JSON.stringify(one.body)).not.toMatch(
+        /"(password|aws_secret_access_key|azure_account_key|azure_sas_token)"/,
+      );
     }
     assertNoSecrets('GET /jobs', (await request('GET', '/jobs?limit=100')).text);
     expect(jobs[1]?.error?.message).toContain('SFTP login refused');
     expect(jobs[4]?.error?.message).toContain('credentials refused');
+    expect(jobs[6]?.error?.message).toContain('the SAS token was refused');
     const temporal = findTool('temporal');
     for (const job of jobs) {
       const described = execFileSync(

@@ -61,6 +61,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     WORKFLOW_BUNDLE: servers.workflowBundle,
     S3_ENDPOINT: servers.s3.endpoint,
     STORAGE_EMULATOR_HOST: servers.gcs.endpoint,
+    AZURE_BLOB_ENDPOINT: servers.azure.endpoint,
     GCS_PROJECT_ID: 'test-project',
     PURGE_INTERVAL: '1h',
     // Off: parallel test files would share the default 9464; the metrics test sets its own port.

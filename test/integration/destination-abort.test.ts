@@ -4,12 +4,15 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { Storage } from '@google-cloud/storage';
 import { MongoClient } from 'mongodb';
 import { parseKeyring } from '../../src/crypto/keyring';
+import { AzureAdapter } from '../../src/destinations/azure';
 import { FtpAdapter } from '../../src/destinations/ftp';
 import { GcsAdapter } from '../../src/destinations/gcs';
-import { S3Adapter, s3Client } from '../../src/destinations/s3';
+import { S3Adapter } from '../../src/destinations/s3';
+import { s3Client } from '../../src/net/s3-client';
 import { SftpAdapter } from '../../src/destinations/sftp';
 import type { DestinationAdapter, UploadRequest } from '../../src/destinations/types';
 import type { Destination } from '../../src/jobs/types';
@@ -32,6 +35,7 @@ async function abortMidway<D extends Destination>(
     owner: 'key_test',
     localPath: localFile,
     fileName: 'cancelled.bin',
+    contentType: 'application/octet-stream',
     bytes: SIZE,
     signal: controller.signal,
     onProgress: (bytes) => {
@@ -98,6 +102,7 @@ describe('a cancelled upload leaves nothing at the destination', () => {
           owner: 'key_test',
           localPath: fifo,
           fileName: 'cancelled.bin',
+          contentType: 'application/octet-stream',
           bytes: 0,
           signal: controller.signal,
           onProgress: () => undefined,
@@ -174,5 +179,28 @@ describe('a cancelled upload leaves nothing at the destination', () => {
     expect(outcome).toEqual(new Error('cancelled by test'));
     const [files] = await storage.bucket(bucket).getFiles();
     expect(files.map((f) => f.name)).toEqual([]);
+  });
+
+  it('Azure: staged blocks are never committed, so no blob exists', async () => {
+    const { account, accountKey, endpoint } = servers.azure;
+    const service = new BlobServiceClient(
+      `${endpoint}/${account}`,
+      new StorageSharedKeyCredential(account, accountKey),
+    );
+    const container = `abort-${uniqueId('a')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
+    await service.createContainer(container);
+    const outcome = await abortMidway(new AzureAdapter({ endpoint, timeoutMs: 10_000 }), {
+      type: 'azure',
+      azure_account: account,
+      azure_container: container,
+      azure_account_key: accountKey,
+      path: 'x',
+    });
+    expect(outcome).toEqual(new Error('cancelled by test'));
+    const names: string[] = [];
+    for await (const blob of service.getContainerClient(container).listBlobsFlat()) names.push(blob.name);
+    expect(names).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { startTemporalDevServer } from '../../src/devstack/temporal-server';
 import { failureConverterPath } from '../../src/temporal/connect';
 import { serverBaseDir } from '../servers/system-users';
 import { startFtpServer } from '../servers/vsftpd';
+import { startAzureServer } from '../servers/azurite';
 import { startGcsServer } from '../servers/gcs';
 import { startS3Server } from '../servers/s3';
 import { startSshServer } from '../servers/sshd';
@@ -64,7 +65,9 @@ export default async function globalSetup(): Promise<void> {
     secretAccessKey: randomBytes(24).toString('base64url'),
   };
 
-  const [temporal, ferretdb, sftp, ftp, s3, gcs] = await Promise.all([
+  const azureKeys = { account: 'partnerstore', accountKey: randomBytes(64).toString('base64') };
+
+  const [temporal, ferretdb, sftp, ftp, s3, gcs, azure] = await Promise.all([
     startTemporalDevServer({ port: temporalPort, logFile: path.join(logs, 'temporal.log') }),
     startFerretDb({
       port: mongoPort,
@@ -87,6 +90,11 @@ export default async function globalSetup(): Promise<void> {
       buckets: ['partner-bucket'],
       logFile: path.join(logs, 'gcs.log'),
     }),
+    startAzureServer({
+      root: path.join(runDir, 'azure'),
+      ...azureKeys,
+      logFile: path.join(logs, 'azure.log'),
+    }),
     // Bundle the workflows once from source, so every test worker starts in a second.
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
@@ -101,6 +109,7 @@ export default async function globalSetup(): Promise<void> {
     ftp.process,
     s3.process,
     gcs.process,
+    azure.process,
   ];
   writeFileSync(pidsFile, JSON.stringify(globalThis.__testProcesses.map((p) => p.child.pid).filter(Boolean)));
   stopOnSignals(globalThis.__testProcesses);
@@ -115,9 +124,10 @@ export default async function globalSetup(): Promise<void> {
     ftp: { port: ftp.port, home: ftp.home },
     s3: { endpoint: s3.endpoint, ...s3Keys, root: s3.root },
     gcs: { endpoint: gcs.endpoint, root: gcs.root },
+    azure: { endpoint: azure.endpoint, ...azureKeys },
   };
   writeFileSync(serversFile, JSON.stringify(servers, null, 2));
   process.stderr.write(
-    `\ntest servers ready in ${Date.now() - started} ms: Temporal ${temporal.address}, FerretDB ${ferretdb.uri}, sshd :${sftp.port}, FTP :${ftp.port}, S3 ${s3.endpoint}, GCS ${gcs.endpoint}\n`,
+    `\ntest servers ready in ${Date.now() - started} ms: Temporal ${temporal.address}, FerretDB ${ferretdb.uri}, sshd :${sftp.port}, FTP :${ftp.port}, S3 ${s3.endpoint}, GCS ${gcs.endpoint}, Azure ${azure.endpoint}\n`,
   );
 }

@@ -19,6 +19,8 @@ export interface TestServers {
     readonly root: string;
   };
   readonly gcs: { readonly endpoint: string; readonly root: string };
+  /** Azurite's Blob service, with one account whose key is made per run. */
+  readonly azure: { readonly endpoint: string; readonly account: string; readonly accountKey: string };
 }
 
 export const outputDir = path.resolve(__dirname, '..', '..', 'test-output');

@@ -1,6 +1,12 @@
 import { ObjectId, Decimal128, Long } from 'mongodb';
 import { projectionFor, resolveColumns } from '../../src/export/columns';
-import { createRowFormatter } from '../../src/export/formatters';
+import {
+  contentTypeOfFile,
+  createRowFormatter,
+  exportContentType,
+  exportFileName,
+  formatModule,
+} from '../../src/export/formats';
 import { toCsvCell, toJsonValue } from '../../src/export/values';
 import { UnknownReferenceError } from '../../src/errors';
 import { demoAttributes, demoLists } from '../../src/seed/demo-data';
@@ -100,5 +106,40 @@ describe('formatters', () => {
       '[\n{"first_name":"A","address":null,"vip_club":"0"},\n{"first_name":"B","address":null,"vip_club":"0"}\n]\n',
     );
     expect(json.prologue() + json.epilogue(0)).toBe('[]\n');
+  });
+
+  it('NDJSON writes one object per line, no frame, so pages and partitions simply concatenate', () => {
+    const ndjson = createRowFormatter('ndjson', columns, true);
+    const text =
+      ndjson.prologue() +
+      ndjson.page([{ first_name: 'A\nB', lists: ['vip_club'] }], 0) +
+      ndjson.page([{ first_name: 'C' }], 1) +
+      ndjson.epilogue(2);
+    expect(text).toBe(
+      '{"first_name":"A\\nB","address":null,"vip_club":"1"}\n{"first_name":"C","address":null,"vip_club":"0"}\n',
+    );
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toHaveLength(2);
+    expect(ndjson.prologue() + ndjson.epilogue(0)).toBe('');
+    expect(formatModule('ndjson').partSeparator).toBe('');
+  });
+
+  it.each([
+    ['csv', false, 'x.csv', 'text/csv; charset=utf-8'],
+    ['json', false, 'x.json', 'application/json'],
+    ['ndjson', false, 'x.ndjson', 'application/x-ndjson'],
+    ['ndjson', true, 'x.ndjson.gz', 'application/gzip'],
+  ] as const)('%s (gzip %s) is named %s and served as %s', (format, compress, name, type) => {
+    expect(exportFileName('x', format, compress)).toBe(name);
+    expect(exportContentType(format, compress)).toBe(type);
+    expect(contentTypeOfFile(name)).toBe(type);
+  });
+
+  it('a file name no format made is served as application/octet-stream, not as CSV', () => {
+    expect(contentTypeOfFile('x.parquet')).toBe('application/octet-stream');
   });
 });

@@ -5,7 +5,7 @@ import zlib from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { exportToFile, type Checkpoint } from '../../src/export/export-to-file';
-import { createRowFormatter } from '../../src/export/formatters';
+import { createRowFormatter } from '../../src/export/formats';
 import type { Column } from '../../src/export/columns';
 
 type Doc = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { GoneError, NotFoundError } from '../../errors';
+import { exportContentType } from '../../export/formats';
 import { cancelJob } from '../../jobs/cancel-job';
 import { getJob } from '../../jobs/get-job';
 import { listJobs } from '../../jobs/list-jobs';
@@ -68,12 +69,7 @@ export function jobsRouter(deps: ApiDeps): Router {
     const stat = await deps.storage.stat(key);
     if (!stat) throw new GoneError(`the file of job ${jobID} is no longer stored`);
 
-    const contentType = job.file.name.endsWith('.gz')
-      ? 'application/gzip'
-      : job.exportType === 'json'
-        ? 'application/json'
-        : 'text/csv; charset=utf-8';
-    res.setHeader('Content-Type', contentType);
+    res.setHeader('Content-Type', exportContentType(job.exportType, job.compress));
     res.attachment(job.file.name);
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Cache-Control', 'private, no-store');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { exportFormatNames } from '../../export/formats';
 import type { ExportRequest } from '../../jobs/types';
-import { booleanish, caseInsensitiveEnum, text, unlessMissing } from './common';
+import { booleanish, caseInsensitiveEnum, text, unlessMissing } from '../../schema/fields';
 import { destinationSchema } from './destination';
 
 const fieldKey = z
@@ -40,8 +41,8 @@ function noDuplicates<T>(label: string) {
  * any case.
  */
 const exportRequestObject = z.strictObject({
-  exportType: caseInsensitiveEnum(['csv', 'json'] as const).describe(
-    'File type: csv or json (any case). Required.',
+  exportType: caseInsensitiveEnum(exportFormatNames).describe(
+    `File type: ${exportFormatNames.join(', ')} (any case). Required.`,
   ),
   name: z
     .string()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { caseInsensitiveEnum } from './common';
+import { caseInsensitiveEnum } from '../../schema/fields';
 
 const statuses = ['Pending', 'Processing', 'Done', 'Failed', 'Cancelled'] as const;
 

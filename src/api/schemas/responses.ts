@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exportFormatNames } from '../../export/formats';
 import type { JobView } from '../../jobs/types';
 import type { ErrorBody } from '../http-errors';
 
@@ -68,7 +69,7 @@ export const jobViewSchema = z.object({
   destination: z
     .record(z.string(), z.union([z.string(), z.number()]))
     .describe('The destination with secrets removed'),
-  exportType: z.enum(['csv', 'json']),
+  exportType: z.enum(exportFormatNames),
   compress: z.boolean(),
 });
 

@@ -6,7 +6,7 @@ export const requestKeyVocabulary: readonly string[] = [
   ...new Set([
     ...exportRequestKeys,
     ...Object.values(destinationSchemas).flatMap((schema) =>
-      Object.keys('shape' in schema ? schema.shape : {}),
+      Object.keys('shape' in schema ? (schema.shape as object) : {}),
     ),
     'rule',
     'name',

@@ -1,0 +1,34 @@
+/**
+ * What an export is: the validated request and the plan resolved from it. Type-only, so the
+ * workflow may import it.
+ */
+import type { Destination } from '../destinations';
+import type { Column, ListRef } from './columns';
+import type { ExportFormat } from './formats';
+
+/** POST /contactexports after validation and normalisation. */
+export interface ExportRequest {
+  readonly exportType: ExportFormat;
+  readonly name?: string;
+  readonly fields: readonly string[];
+  readonly lists: readonly ListRef[];
+  readonly audienceKey?: string;
+  readonly showHeader: boolean;
+  readonly compress: boolean;
+  readonly confirmEmail?: string;
+  readonly destination: Destination;
+}
+
+/** What the planning step resolved. */
+export interface ExportPlan {
+  readonly columns: readonly Column[];
+  readonly projection: Record<string, 1>;
+  /** The saved audience rule, compiled on the exporting host as of `asOf`. */
+  readonly audience?: {
+    readonly key: string;
+    readonly rule: unknown;
+    readonly asOf: string;
+    readonly fieldTypes: Readonly<Record<string, string>>;
+  };
+  readonly fileName: string;
+}

@@ -1,0 +1,102 @@
+/**
+ * The contract of the export workflow: its input, its status view, its progress. Shared by the
+ * gateway, the workflow and the activities (src/jobs/types.ts re-exports it). Type-only, so it
+ * lives beside the workflow and needs nothing at run time.
+ */
+import type { RetryPolicy } from '@temporalio/common';
+import type { Destination, DestinationType } from '../src/destinations';
+import type { PublicDestination } from '../src/destinations/redaction';
+import type { ExportFormat } from '../src/export/formats';
+import type { ExportPlan, ExportRequest } from '../src/export/types';
+
+export type { Destination, DestinationType, ExportPlan, ExportRequest, PublicDestination };
+
+export type JobStatusName = 'Pending' | 'Processing' | 'Done' | 'Failed' | 'Cancelled';
+/** `queued`: waiting for a place on its host (EXPORT_CONCURRENCY / UPLOAD_CONCURRENCY). */
+export type JobPhase = 'planning' | 'queued' | 'exporting' | 'uploading' | 'notifying';
+
+/** Timing knobs the gateway passes to each workflow (workflows cannot read configuration). */
+export interface ExportTuning {
+  readonly heartbeatTimeoutMs: number;
+  /** How long an export waits for its host's worker before starting again on another host. */
+  readonly hostScheduleToStartTimeoutMs: number;
+  readonly progressIntervalMs: number;
+  /** Attempts to send the confirmation email before giving up (the export stays Done). */
+  readonly emailMaxAttempts: number;
+  /** Parallel export: partitions for jobs of at least `partitionMinContacts` contacts (1: off). */
+  readonly partitions?: number;
+  readonly partitionMinContacts?: number;
+  /** Longest an export, partition or join may run; and an upload (absent in older jobs: 24 h, 6 h). */
+  readonly exportTimeoutMs?: number;
+  readonly uploadTimeoutMs?: number;
+  /** The destination module's delivery retries (absent in jobs started before modules carried them). */
+  readonly deliveryRetry?: RetryPolicy;
+}
+
+export interface ExportJobInput {
+  readonly jobID: string;
+  readonly jobName: string;
+  /** The API key's public ID (never the key): job ownership. */
+  readonly owner: string;
+  readonly request: ExportRequest;
+  readonly tuning: ExportTuning;
+}
+
+export interface ExportProgress {
+  /** Rows written (by this partition, when `part` is set). */
+  readonly completedItems: number;
+  /** The partition of a parallel export this progress is about. */
+  readonly part?: number;
+  readonly totalItems?: number | null;
+  readonly bytes: number;
+  readonly phase: 'exporting' | 'uploading';
+}
+
+export interface JobFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly rows: number;
+  /** Download link for `aws`, destination URL otherwise; never with credentials. */
+  readonly location: string | null;
+}
+
+/** What happened to the confirmation email. */
+export interface JobNotification {
+  readonly email: string;
+  readonly status: 'sent' | 'failed' | 'skipped';
+  readonly detail: string | null;
+}
+
+export interface JobError {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** GET /jobs/{jobID}: the workflow's `status` query while it runs, its result after. */
+export interface JobView {
+  readonly jobID: string;
+  readonly jobName: string;
+  readonly type: 'contactexport';
+  readonly status: JobStatusName;
+  readonly phase: JobPhase;
+  /** 1-based place in its host's line while `queued` (GET /jobs only; the workflow leaves it out). */
+  readonly queuePosition?: number | null;
+  readonly totalItems: number | null;
+  readonly completedItems: number;
+  readonly percent: number | null;
+  readonly bytes: number;
+  readonly times: { readonly start: string; readonly end: string | null };
+  readonly file: JobFile | null;
+  readonly expiresAt: string | null;
+  readonly error: JobError | null;
+  readonly notification: JobNotification | null;
+  readonly destination: PublicDestination;
+  readonly exportType: ExportFormat;
+  readonly compress: boolean;
+}
+
+/** What the memo keeps of an ended job, so GET /jobs lists it without fetching results. */
+export type JobSummary = Pick<
+  JobView,
+  'status' | 'totalItems' | 'completedItems' | 'file' | 'expiresAt' | 'error' | 'times' | 'notification'
+>;
