@@ -69,8 +69,9 @@ export function jobsRouter(deps: ApiDeps): Router {
     const stat = await deps.storage.stat(key);
     if (!stat) throw new GoneError(`the file of job ${jobID} is no longer stored`);
 
-    res.setHeader('Content-Type', exportContentType(job.exportType, job.compress));
+    // attachment() guesses a type from the extension; the format's own type goes after it.
     res.attachment(job.file.name);
+    res.setHeader('Content-Type', exportContentType(job.exportType, job.compress));
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Cache-Control', 'private, no-store');
 
