@@ -10,6 +10,7 @@ import type { ExportPlan, ExportRequest, ExportTuning } from '../src/jobs/types'
 import {
   contactPages,
   countContacts,
+  rawContactPages,
   deserializeId,
   serializeId,
   type SerializedId,
@@ -130,8 +131,9 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
             complete: resume.complete,
           }
         : undefined,
+      gzipLevel: deps.config.gzipLevel,
       pages: (afterId) =>
-        contactPages(deps.db, {
+        (deps.config.exportRawBson && options.formatter.rawPage ? rawContactPages : contactPages)(deps.db, {
           filter,
           projection: plan.projection,
           afterId,

@@ -261,6 +261,8 @@ async function main(): Promise<void> {
         path.join(root, 'dist', 'bench', 'format-bench.js'),
         '--rows',
         values['fmt-rows'] ?? '500000',
+        '--gzip-level',
+        String(loadConfig(env).gzipLevel),
       ],
       { encoding: 'utf8' },
     );
@@ -310,6 +312,7 @@ async function main(): Promise<void> {
       ours,
       partitions,
       fmt,
+      gzipLevel: loadConfig(env).gzipLevel,
       submission: {
         reqPerSec: load.requests.average,
         p50: load.latency.p50,

@@ -2,17 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { BSON } from 'mongodb';
 import type { Column } from '../src/export/columns';
 import { exportToFile } from '../src/export/export-to-file';
 import { createRowFormatter } from '../src/export/formats';
 
 /**
- * The formatting pipeline alone: in-memory contacts of 12 columns → CSV (csv-stringify) → gzip →
- * file, through the same exportToFile the exports use. Run pinned to one core by bench.ts
- * (taskset); prints one JSON line.
+ * The formatting pipeline alone: in-memory contacts of 12 columns, as raw BSON (what the driver
+ * hands the export) → CSV → gzip → file, through the same exportToFile the exports use; with
+ * `--objects`, decoded contacts through the object path instead. Run pinned to one core by
+ * bench.ts (taskset); prints one JSON line.
  */
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '500000' }, page: { type: 'string', default: '2000' } },
+  options: {
+    rows: { type: 'string', default: '500000' },
+    page: { type: 'string', default: '2000' },
+    'gzip-level': { type: 'string', default: '1' },
+    objects: { type: 'boolean', default: false },
+  },
 });
 const rows = Number(values.rows);
 const pageSize = Number(values.page);
@@ -60,6 +67,10 @@ function page(start: number): Record<string, unknown>[] {
 
 // In memory before the clock starts: 50 distinct pages, cycled.
 const pages = Array.from({ length: 50 }, (_, i) => page(i * pageSize));
+const rawPages = pages.map((docs) => ({
+  raw: docs.map((doc) => BSON.serialize(doc)),
+  lastId: docs[docs.length - 1]?._id,
+}));
 
 async function run(compress: boolean): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fmt-bench-'));
@@ -68,9 +79,15 @@ async function run(compress: boolean): Promise<number> {
     filePath: path.join(dir, 'out'),
     formatter: createRowFormatter('csv', columns, true),
     compress,
+    gzipLevel: Number(values['gzip-level']),
     pages: () => ({
       async *[Symbol.asyncIterator]() {
-        for (let i = 0; i < rows / pageSize; i++) yield await Promise.resolve(pages[i % pages.length] ?? []);
+        for (let i = 0; i < rows / pageSize; i++)
+          yield await Promise.resolve(
+            values.objects
+              ? (pages[i % pages.length] ?? [])
+              : (rawPages[i % rawPages.length] ?? { raw: [], lastId: null }),
+          );
       },
     }),
     onCheckpoint: () => undefined,

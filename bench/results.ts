@@ -26,6 +26,8 @@ export interface BenchResults {
   }[];
   readonly partitions: { k: number; seconds: number }[];
   readonly fmt: { fmt_gzip_per_s: number; fmt_plain_per_s: number };
+  /** gzip level of compressed exports (GZIP_LEVEL). */
+  readonly gzipLevel: number;
   readonly submission: {
     reqPerSec: number;
     p50: number;
@@ -45,7 +47,7 @@ export function renderResults(r: BenchResults): { markdown: string; resultLine: 
   const mongoPerS = r.mongoexport.available ? r.contacts / r.mongoexport.seconds : undefined;
   const rows = r.ours.map((o) => {
     const perS = r.contacts / o.seconds;
-    return `| ours: ${o.format} (HTTP → workflow → file) | ${o.seconds.toFixed(1)} | ${int(perS)} | ${(o.bytes / 1e6 / o.seconds).toFixed(1)} | ${two(perS / rawPerS)} | ${mongoPerS ? two(perS / mongoPerS) : 'na'} | ${o.peakRssMb} MB (idle ${o.idleRssMb}) | ${o.cpuSecondsPerJob.toFixed(1)} |`;
+    return `| ours: ${o.format} (HTTP → workflow → file) | ${o.seconds.toFixed(1)} | ${int(perS)} | ${(o.bytes / 1e6 / o.seconds).toFixed(1)} | ${two(perS / rawPerS)} | ${mongoPerS ? two(perS / mongoPerS) : 'na'} | ${o.peakRssMb} MB (idle ${o.idleRssMb}) | ${o.cpuSecondsPerJob.toFixed(1)} | ${two(o.cpuSecondsPerJob / r.rawCpuSeconds)} | ${int(r.contacts / o.cpuSecondsPerJob)} |`;
   });
   const k1 = r.partitions.find((p) => p.k === 1)?.seconds;
   const markdown = [
@@ -53,19 +55,19 @@ export function renderResults(r: BenchResults): { markdown: string; resultLine: 
     '',
     `Machine: ${r.machine.cpu}, ${r.machine.memoryGb} GiB; Node.js ${r.machine.node}; ${r.machine.store}; ${r.machine.temporal}. Medians of ${r.runs} runs; columns: every field and list (20); worker run with ${r.workerHeapMb > 0 ? `--max-old-space-size=${r.workerHeapMb}` : "V8's default heap limit"}, a fresh process per format.`,
     '',
-    '| measurement | seconds | contacts/s | MB/s (file) | ratio to raw | ratio to mongoexport | worker peak RSS | client CPU s |',
-    '|---|---|---|---|---|---|---|---|',
-    `| raw: bare driver cursor, same projection and order | ${r.rawSeconds.toFixed(1)} | ${int(rawPerS)} | — | 1.00 | ${mongoPerS ? two(rawPerS / mongoPerS) : 'na'} | — | ${r.rawCpuSeconds.toFixed(1)} |`,
+    '| measurement | seconds | contacts/s | MB/s (file) | ratio to raw | ratio to mongoexport | worker peak RSS | client CPU s | CPU ratio to raw | rows per CPU s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    `| raw: bare driver cursor, same projection and order | ${r.rawSeconds.toFixed(1)} | ${int(rawPerS)} | — | 1.00 | ${mongoPerS ? two(rawPerS / mongoPerS) : 'na'} | — | ${r.rawCpuSeconds.toFixed(1)} | 1.00 | ${int(r.contacts / r.rawCpuSeconds)} |`,
     r.mongoexport.available
-      ? `| mongoexport --type=csv | ${r.mongoexport.seconds.toFixed(1)} | ${int(mongoPerS ?? 0)} | — | ${two((mongoPerS ?? 0) / rawPerS)} | 1.00 | — | — |`
-      : `| mongoexport | na | na | — | na | — | — | — |`,
+      ? `| mongoexport --type=csv | ${r.mongoexport.seconds.toFixed(1)} | ${int(mongoPerS ?? 0)} | — | ${two((mongoPerS ?? 0) / rawPerS)} | 1.00 | — | — | — | — |`
+      : `| mongoexport | na | na | — | na | — | — | — | — | — |`,
     ...rows,
     '',
-    'Client CPU s: CPU seconds used by the reading process per run (the benchmark process for raw; the worker process, all threads, per job for ours). The database server uses its own, besides.',
+    `Client CPU s: CPU seconds used by the reading process per run (the benchmark process for raw; the worker process, all threads, per job for ours: driver, rows, gzip at level ${r.gzipLevel}, file writes, Temporal). CPU ratio to raw: ours over raw. Rows per CPU s: what one core of the reader sustains when the database keeps up. The database server uses its own CPU, besides.`,
     '',
     r.mongoexport.available ? '' : `mongoexport: not measured (\`na\`): ${r.mongoexport.reason}.`,
     '',
-    `Formatting pipeline alone, pinned to one core (in-memory contacts of 12 columns → CSV → gzip → file): **${int(r.fmt.fmt_gzip_per_s)} rows/s** (${int(r.fmt.fmt_plain_per_s)} rows/s without gzip).`,
+    `Formatting pipeline alone, pinned to one core (in-memory raw BSON contacts of 12 columns → CSV → gzip level ${r.gzipLevel} → file): **${int(r.fmt.fmt_gzip_per_s)} rows/s** (${int(r.fmt.fmt_plain_per_s)} rows/s without gzip).`,
     '',
     ...(r.partitions.length === 0
       ? ['Parallel export: not run (`--partitions` was empty).']
@@ -87,6 +89,10 @@ export function renderResults(r: BenchResults): { markdown: string; resultLine: 
   const gzip = perS('csv+gzip');
   const ratio = (a: number | undefined, b: number | undefined): string =>
     a !== undefined && b !== undefined ? two(a / b) : 'na';
+  const cpuOf = (format: string): number | undefined =>
+    r.ours.find((x) => x.format === format)?.cpuSecondsPerJob;
+  const cpuRatio = (format: string): string => ratio(cpuOf(format), r.rawCpuSeconds);
+  const csvCpu = cpuOf('csv');
   const speedup = (k: number): string => {
     const p = r.partitions.find((x) => x.k === k);
     return p && k1 ? two(k1 / p.seconds) : 'na';
@@ -101,6 +107,11 @@ export function renderResults(r: BenchResults): { markdown: string; resultLine: 
     `ratio_csv_raw=${ratio(csv, rawPerS)}`,
     `ratio_gzip_raw=${ratio(gzip, rawPerS)}`,
     `ratio_csv_mongoexport=${ratio(csv, mongoPerS)}`,
+    `cpu_ratio_csv_raw=${cpuRatio('csv')}`,
+    `cpu_ratio_gzip_raw=${cpuRatio('csv+gzip')}`,
+    `cpu_ratio_json_raw=${cpuRatio('json')}`,
+    `worker_rows_per_cpu_s=${csvCpu ? Math.round(r.contacts / csvCpu) : 'na'}`,
+    `gzip_level=${r.gzipLevel}`,
     `fmt_per_s=${Math.round(r.fmt.fmt_gzip_per_s)}`,
     `peak_rss_mb=${Math.max(...r.ours.map((o) => o.peakRssMb))}`,
     `speedup_k2=${speedup(2)}`,

@@ -116,6 +116,8 @@ const envSchema = z.object({
   EXPORT_PARTITIONS: positiveInt.max(16).default(1),
   EXPORT_PARTITION_MIN_CONTACTS: z.coerce.number().int().min(0).default(1_000_000),
   EXPORT_BATCH_SIZE: positiveInt.max(100_000).default(2000),
+  EXPORT_RAW_BSON: booleanFlag.default(true),
+  GZIP_LEVEL: z.coerce.number({ message: 'expected a gzip level 1-9' }).int().min(1).max(9).default(1),
   STORAGE_RETENTION: duration.default(30 * 86_400_000),
   EXPORT_HEARTBEAT_TIMEOUT: duration.default(30_000),
   EXPORT_HOST_TIMEOUT: duration.default(5 * 60_000),
@@ -162,6 +164,10 @@ export interface Config {
   readonly stagingDir: string;
   readonly workerHostId: string | undefined;
   readonly exportBatchSize: number;
+  /** Read contacts as raw BSON and write rows from the bytes (src/export/bson-rows.ts). */
+  readonly exportRawBson: boolean;
+  /** gzip level for compressed exports (1: fastest; see bench/results.md). */
+  readonly gzipLevel: number;
   /** Parallel export: partitions, and the job size from which they are used. */
   readonly exportPartitions: number;
   readonly exportPartitionMinContacts: number;
@@ -280,6 +286,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stagingDir: path.resolve(e.STAGING_DIR),
     workerHostId: e.WORKER_HOST_ID,
     exportBatchSize: e.EXPORT_BATCH_SIZE,
+    exportRawBson: e.EXPORT_RAW_BSON,
+    gzipLevel: e.GZIP_LEVEL,
     exportPartitions: e.EXPORT_PARTITIONS,
     exportPartitionMinContacts: e.EXPORT_PARTITION_MIN_CONTACTS,
     allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,

@@ -5,12 +5,19 @@ import { StagingFile } from './staging-file';
 
 const gzip = promisify(zlib.gzip);
 
-/** Text as file bytes: UTF-8, or one gzip member when compressed. */
-export async function encodeText(text: string, compress: boolean, level = 6): Promise<Buffer> {
-  return compress ? gzip(text, { level }) : Buffer.from(text, 'utf8');
+/** Text (or bytes) as file bytes: UTF-8, or one gzip member when compressed. */
+export async function encodeText(text: string | Buffer, compress: boolean, level = 6): Promise<Buffer> {
+  if (compress) return gzip(text, { level });
+  return typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
 }
 
 type Doc = Record<string, unknown>;
+
+/** A page of contacts as raw BSON, for formatters with `rawPage` (src/export/bson-rows.ts). */
+export interface RawPage {
+  readonly raw: readonly Uint8Array[];
+  readonly lastId: unknown;
+}
 
 /** Where an export stands after a page is safely in the staging file (heartbeated to Temporal). */
 export interface Checkpoint {
@@ -28,8 +35,8 @@ export interface ExportToFileOptions {
   readonly compress: boolean;
   /** gzip level 1-9; each page becomes one gzip member so any checkpoint ends on a member boundary. */
   readonly gzipLevel?: number;
-  /** Pages of contacts in `_id` order after `afterId` (null: from the start). */
-  readonly pages: (afterId: unknown) => AsyncIterable<readonly Doc[]>;
+  /** Pages of contacts in `_id` order after `afterId` (null: from the start), decoded or raw. */
+  readonly pages: (afterId: unknown) => AsyncIterable<readonly Doc[] | RawPage>;
   readonly resumeFrom?: Checkpoint;
   /** Called after each page is written; heartbeats and progress hang off it. */
   readonly onCheckpoint: (checkpoint: Checkpoint) => void | Promise<void>;
@@ -50,7 +57,7 @@ export interface ExportFileResult {
  */
 export async function exportToFile(options: ExportToFileOptions): Promise<ExportFileResult> {
   const { formatter, compress, signal } = options;
-  const encode = (text: string): Promise<Buffer> => encodeText(text, compress, options.gzipLevel);
+  const encode = (text: string | Buffer): Promise<Buffer> => encodeText(text, compress, options.gzipLevel);
 
   const resume = options.resumeFrom;
   let file = resume ? await StagingFile.open(options.filePath, resume.bytes) : undefined;
@@ -81,9 +88,10 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
       pending = iterator.next();
       // Keep a failure of the read-ahead from surfacing as unhandled while this page is written.
       pending.catch(() => undefined);
-      const docs = next.value;
-      if (docs.length === 0) continue;
-      const chunk = await encode(formatter.page(docs, checkpoint.rows));
+      const page = next.value;
+      const rows = 'raw' in page ? page.raw.length : page.length;
+      if (rows === 0) continue;
+      const chunk = await encode(pageText(formatter, page, checkpoint.rows));
       await file.append(chunk);
       unsynced += chunk.length;
       if (options.syncEveryBytes && unsynced >= options.syncEveryBytes) {
@@ -91,8 +99,8 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
         unsynced = 0;
       }
       checkpoint = {
-        lastId: docs[docs.length - 1]?._id,
-        rows: checkpoint.rows + docs.length,
+        lastId: 'raw' in page ? page.lastId : page[page.length - 1]?._id,
+        rows: checkpoint.rows + rows,
         bytes: file.bytes,
         complete: false,
       };
@@ -107,4 +115,14 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
     await iterator.return?.();
     await file.close();
   }
+}
+
+function pageText(
+  formatter: RowFormatter,
+  page: readonly Doc[] | RawPage,
+  rowsBefore: number,
+): string | Buffer {
+  if (!('raw' in page)) return formatter.page(page, rowsBefore);
+  if (!formatter.rawPage) throw new Error('raw BSON pages need a formatter with rawPage');
+  return formatter.rawPage(page.raw, rowsBefore);
 }

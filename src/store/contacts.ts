@@ -1,4 +1,4 @@
-import { ObjectId, type Db, type Document, type Filter } from 'mongodb';
+import { BSON, ObjectId, type Db, type Document, type Filter } from 'mongodb';
 import { UnsupportedContactError } from '../errors';
 import { collections } from './mongo';
 
@@ -126,6 +126,30 @@ export class CursorEndedEarlyError extends Error {
  * new cursor continues after it (`onEarlyEnd` hears of it). On MongoDB that query is an index seek.
  */
 export async function* contactPages(db: Db, options: ContactPagesOptions): AsyncGenerator<Document[]> {
+  for await (const page of pages<Document>(db, options, false, (doc) => doc._id)) yield page.docs;
+}
+
+/** A page of contacts as the server sent them (`raw: true`), with the `_id` of its last one. */
+export interface RawContactPage {
+  readonly raw: Uint8Array[];
+  readonly lastId: unknown;
+}
+
+/**
+ * contactPages, each contact as its raw BSON (src/export/bson-rows.ts reads them without decoding);
+ * only each page's last contact is decoded, for its `_id`.
+ */
+export async function* rawContactPages(db: Db, options: ContactPagesOptions): AsyncGenerator<RawContactPage> {
+  for await (const page of pages<Uint8Array>(db, options, true, (doc) => BSON.deserialize(doc)._id))
+    yield { raw: page.docs, lastId: page.lastId };
+}
+
+async function* pages<T>(
+  db: Db,
+  options: ContactPagesOptions,
+  raw: boolean,
+  idOf: (doc: T) => unknown,
+): AsyncGenerator<{ docs: T[]; lastId: unknown }> {
   const contacts = db.collection(collections.contacts);
   let afterId = options.afterId;
   for (let reopened = 0; ; reopened++) {
@@ -136,16 +160,19 @@ export async function* contactPages(db: Db, options: ContactPagesOptions): Async
       sort: { _id: 1 },
       batchSize: options.batchSize,
       signal: options.signal,
+      raw,
     });
     try {
       while (await cursor.hasNext()) {
         options.signal?.throwIfAborted();
-        const page = cursor.readBufferedDocuments();
-        if (page.length > 0) {
-          last = page[page.length - 1]?._id;
+        // With `raw` the driver hands over each document's bytes (typed as documents).
+        const page = cursor.readBufferedDocuments() as unknown as T[];
+        const lastDoc = page[page.length - 1];
+        if (lastDoc !== undefined) {
+          last = idOf(lastDoc);
           rows += page.length;
         }
-        yield page;
+        yield { docs: page, lastId: last };
       }
       options.signal?.throwIfAborted();
     } finally {

@@ -24,6 +24,7 @@ const base: BenchResults = {
     { k: 2, seconds: 50 },
   ],
   fmt: { fmt_gzip_per_s: 164_269.4, fmt_plain_per_s: 186_861 },
+  gzipLevel: 1,
   submission: { reqPerSec: 226.2, p50: 72, p99: 426, non2xx: 0, errors: 0, seconds: 10 },
 };
 
@@ -32,11 +33,14 @@ describe('benchmark results', () => {
     const { resultLine, markdown } = renderResults(base);
     expect(resultLine).toBe(
       'RESULT contacts=100000 raw_per_s=5000 ours_csv_per_s=4000 ours_gzip_per_s=2500 ours_json_per_s=na ' +
-        'ratio_csv_raw=0.80 ratio_gzip_raw=0.50 ratio_csv_mongoexport=na fmt_per_s=164269 peak_rss_mb=254 ' +
+        'ratio_csv_raw=0.80 ratio_gzip_raw=0.50 ratio_csv_mongoexport=na cpu_ratio_csv_raw=3.95 ' +
+        'cpu_ratio_gzip_raw=4.09 cpu_ratio_json_raw=na worker_rows_per_cpu_s=11494 gzip_level=1 ' +
+        'fmt_per_s=164269 peak_rss_mb=254 ' +
         'speedup_k2=0.50 speedup_k4=na submit_p50_ms=72 submit_p99_ms=426 submit_per_s=226',
     );
     expect(markdown).toContain('mongoexport: not measured (`na`): not served here.');
     expect(markdown).toContain('| K = 2 | 50.0 | 0.50 |');
+    expect(markdown).toContain('| 252 MB (idle 198) | 8.7 | 3.95 | 11,494 |');
   });
 
   it('compares with mongoexport when it ran, and says when partitions were not run', () => {

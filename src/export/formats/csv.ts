@@ -1,6 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
+import { bsonRowEncoder, ByteSink, csvCells } from '../bson-rows';
+import type { Column } from '../columns';
 import { toCsvCell } from '../values';
-import { cellReaders, type FormatModule } from './row-formatter';
+import { cellReaders, type Doc, type FormatModule } from './row-formatter';
 
 /**
  * RFC 4180 through csv-stringify's sync API, one call per page (its per-record stream is slower).
@@ -15,23 +17,36 @@ export const csvFormat: FormatModule = {
   header: true,
   partSeparator: '',
   createFormatter(columns, showHeader) {
-    const readers = cellReaders(columns);
-    const plain = { record_delimiter: '\n' } as const;
-    const withCarriageReturns = { record_delimiter: '\n', quoted_match: /\r/ } as const;
+    const page = csvPage(columns);
+    const encoder = bsonRowEncoder(columns, csvCells, (doc) => page([doc]));
+    const sink = new ByteSink();
     return {
       prologue: () => (showHeader ? stringify([columns.map((c) => c.header)], withCarriageReturns) : ''),
-      page: (docs) => {
-        let carriageReturn = false;
-        const rows = docs.map((doc) =>
-          readers.map((read) => {
-            const cell = toCsvCell(read(doc));
-            if (!carriageReturn && cell.includes('\r')) carriageReturn = true;
-            return cell;
-          }),
-        );
-        return stringify(rows, carriageReturn ? withCarriageReturns : plain);
+      page,
+      rawPage: (docs) => {
+        for (const doc of docs) encoder.writeRow(sink, doc);
+        return sink.take();
       },
       epilogue: () => '',
     };
   },
 };
+
+const plain = { record_delimiter: '\n' } as const;
+const withCarriageReturns = { record_delimiter: '\n', quoted_match: /\r/ } as const;
+
+/** Decoded contacts → CSV rows: the reference the raw BSON path must match byte for byte. */
+function csvPage(columns: readonly Column[]): (docs: readonly Doc[]) => string {
+  const readers = cellReaders(columns);
+  return (docs) => {
+    let carriageReturn = false;
+    const rows = docs.map((doc) =>
+      readers.map((read) => {
+        const cell = toCsvCell(read(doc));
+        if (!carriageReturn && cell.includes('\r')) carriageReturn = true;
+        return cell;
+      }),
+    );
+    return stringify(rows, carriageReturn ? withCarriageReturns : plain);
+  };
+}

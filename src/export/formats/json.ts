@@ -1,3 +1,4 @@
+import { bsonRowEncoder, ByteSink, jsonCells, jsonKeys } from '../bson-rows';
 import type { Column } from '../columns';
 import { toJsonValue } from '../values';
 import { cellReaders, type Doc, type FormatModule } from './row-formatter';
@@ -26,6 +27,8 @@ export const jsonFormat: FormatModule = {
   partSeparator: ',',
   createFormatter(columns) {
     const row = jsonRow(columns);
+    const encoder = bsonRowEncoder(columns, jsonCells(jsonKeys(columns)), row);
+    const sink = new ByteSink();
     return {
       prologue: () => '[',
       page: (docs, rowsBefore) => {
@@ -34,6 +37,13 @@ export const jsonFormat: FormatModule = {
           out += (rowsBefore + i === 0 ? '\n' : ',\n') + row(doc);
         });
         return out;
+      },
+      rawPage: (docs, rowsBefore) => {
+        docs.forEach((doc, i) => {
+          sink.ascii(rowsBefore + i === 0 ? '\n' : ',\n');
+          encoder.writeRow(sink, doc);
+        });
+        return sink.take();
       },
       epilogue: (rowsTotal) => (rowsTotal === 0 ? ']\n' : '\n]\n'),
     };

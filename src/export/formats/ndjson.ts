@@ -1,3 +1,4 @@
+import { bsonRowEncoder, ByteSink, jsonCells, jsonKeys } from '../bson-rows';
 import { jsonRow } from './json';
 import type { FormatModule } from './row-formatter';
 
@@ -14,12 +15,21 @@ export const ndjsonFormat: FormatModule = {
   partSeparator: '',
   createFormatter(columns) {
     const row = jsonRow(columns);
+    const encoder = bsonRowEncoder(columns, jsonCells(jsonKeys(columns)), row);
+    const sink = new ByteSink();
     return {
       prologue: () => '',
       page: (docs) => {
         let out = '';
         for (const doc of docs) out += `${row(doc)}\n`;
         return out;
+      },
+      rawPage: (docs) => {
+        for (const doc of docs) {
+          encoder.writeRow(sink, doc);
+          sink.byte(0x0a);
+        }
+        return sink.take();
       },
       epilogue: () => '',
     };

@@ -12,6 +12,11 @@ export interface RowFormatter {
   prologue(): string;
   /** Text for one page; `rowsBefore` is how many rows the file already holds. */
   page(docs: readonly Doc[], rowsBefore: number): string;
+  /**
+   * The same text as bytes, from the documents' raw BSON (src/export/bson-rows.ts): the export's
+   * fast path. Formats without it are fed decoded documents.
+   */
+  rawPage?(docs: readonly Uint8Array[], rowsBefore: number): Buffer;
   /** Text after the last row ("\n]" for JSON). */
   epilogue(rowsTotal: number): string;
 }
@@ -58,6 +63,9 @@ export function rowsOnly(formatter: RowFormatter): RowFormatter {
   return {
     prologue: () => '',
     page: (docs, rowsBefore) => formatter.page(docs, rowsBefore),
+    rawPage: formatter.rawPage
+      ? (docs, rowsBefore) => formatter.rawPage?.(docs, rowsBefore) ?? Buffer.alloc(0)
+      : undefined,
     epilogue: () => '',
   };
 }
