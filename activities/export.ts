@@ -141,6 +141,9 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
           beforeId: deserializeId(options.beforeId),
           batchSize: deps.config.exportBatchSize,
           signal: ctx.cancellationSignal,
+          // Counted at the start (or by the plan, for a partition of unknown size: null).
+          complete: (rowsRead) =>
+            options.part === undefined && totalItems !== null && (resume?.rows ?? 0) + rowsRead >= totalItems,
           onEarlyEnd: (lastId) => {
             ctx.log.warn('contact cursor ended before the last contact; a new cursor continues', {
               jobID: options.jobID,

@@ -39,6 +39,8 @@ const { values } = parseArgs({
     formats: { type: 'string', default: 'csv,csv+gzip,json' },
     // The worker's old-space cap in MB, as `npm run worker` runs it; 0 = V8's default (memory-sized).
     'worker-heap-mb': { type: 'string', default: '512' },
+    // Extra node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its CPU goes.
+    'worker-flags': { type: 'string', default: '' },
     output: { type: 'string', default: path.join(projectRoot(), 'bench', 'results.md') },
   },
 });
@@ -159,7 +161,11 @@ async function main(): Promise<void> {
       const worker = await startProcess({
         name: 'worker',
         command: process.execPath,
-        args: [...heapFlags, path.join(root, 'dist', 'src', 'worker.js')],
+        args: [
+          ...heapFlags,
+          ...(values['worker-flags'] ?? '').split(' ').filter(Boolean),
+          path.join(root, 'dist', 'src', 'worker.js'),
+        ],
         env: {
           ...process.env,
           ...env,

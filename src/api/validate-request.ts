@@ -2,9 +2,8 @@ import type { Db } from 'mongodb';
 import { UnknownReferenceError, type ErrorDetail } from '../errors';
 import { unknownFieldProblems, unknownListProblems } from '../export/columns';
 import type { ExportRequest } from '../jobs/types';
-import { getContactAttributes } from '../store/attributes';
 import { findAudience } from '../store/audiences';
-import { getAllLists } from '../store/lists';
+import type { CatalogCache } from './catalog-cache';
 import { sftpKeyExists } from '../store/sftp-keys';
 import { isPrivateAddress } from '../destinations/host-guard';
 import { lookup } from 'node:dns/promises';
@@ -27,21 +26,23 @@ async function privateAddressOf(host: string): Promise<string | undefined> {
  */
 export async function validateAgainstStore(
   db: Db,
+  catalog: CatalogCache,
   request: ExportRequest,
   allowPrivate: boolean,
 ): Promise<void> {
   const savedKey = request.destination.type === 'sftp' ? request.destination.savedKey : undefined;
-  const [attributes, lists, audience, keyExists] = await Promise.all([
-    getContactAttributes(db),
-    getAllLists(db),
+  const [cached, audience, keyExists] = await Promise.all([
+    catalog.get(),
     request.audienceKey === undefined ? Promise.resolve(undefined) : findAudience(db, request.audienceKey),
     savedKey === undefined ? Promise.resolve(true) : sftpKeyExists(db, savedKey),
   ]);
-  const schema = { attributes, lists };
-  const problems: ErrorDetail[] = [
+  const catalogProblems = (schema: Parameters<typeof unknownFieldProblems>[1]): ErrorDetail[] => [
     ...unknownFieldProblems(request.fields, schema),
     ...unknownListProblems(request.lists, schema),
   ];
+  let problems = catalogProblems(cached);
+  // The cache may predate a field or list created a moment ago: refuse only on a fresh read.
+  if (problems.length > 0) problems = catalogProblems(await catalog.fresh());
   if (request.audienceKey !== undefined && !audience) {
     problems.push({
       path: 'audience-key',

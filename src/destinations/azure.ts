@@ -13,10 +13,18 @@ import {
   DestinationPermissionError,
   DestinationUnavailableError,
 } from '../errors';
-import { credentialSchema, destinationPathSchema } from '../schema/fields';
+import { credentialSchema, destinationPathSchema, exactlyOne } from '../schema/fields';
 import { networkError } from './network-errors';
 import { segments } from './paths';
-import { destinationModule, type DestinationAdapter, type UploadRequest, type UploadResult } from './types';
+import {
+  destinationModule,
+  objectStoreRetry,
+  type DestinationAdapter,
+  type UploadRequest,
+  type UploadResult,
+} from './types';
+
+const credential = exactlyOne('azure_account_key', 'azure_sas_token');
 
 const azureSchema = z
   .strictObject({
@@ -37,15 +45,7 @@ const azureSchema = z
     path: destinationPathSchema.default(''),
   })
   .describe('Azure Blob Storage with the account key or a SAS token (exactly one). path is a folder.')
-  .superRefine((d, ctx) => {
-    if ((d.azure_account_key === undefined) === (d.azure_sas_token === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [d.azure_account_key === undefined ? 'azure_account_key' : 'azure_sas_token'],
-        message: 'give either azure_account_key or azure_sas_token (exactly one)',
-      });
-    }
-  });
+  .superRefine(credential.check);
 
 export type AzureDestination = z.output<typeof azureSchema>;
 
@@ -149,14 +149,9 @@ function classify(err: unknown, destination: AzureDestination): AppError {
 export const azureDestination = destinationModule({
   type: 'azure',
   schema: azureSchema,
-  jsonSchema: { oneOf: [{ required: ['azure_account_key'] }, { required: ['azure_sas_token'] }] },
+  jsonSchema: credential.jsonSchema,
   secretFields: ['azure_account_key', 'azure_sas_token'],
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-  },
+  retry: objectStoreRetry,
   createAdapter: ({ config }) =>
     new AzureAdapter({ endpoint: config.azureBlobEndpoint, timeoutMs: config.destinationTimeoutMs }),
 });

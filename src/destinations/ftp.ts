@@ -13,7 +13,13 @@ import { abortable } from './abortable';
 import { resolveDestinationHost } from './host-guard';
 import { networkError } from './network-errors';
 import { remoteFile, remoteFolder, temporaryName } from './paths';
-import { destinationModule, type DestinationAdapter, type UploadRequest, type UploadResult } from './types';
+import {
+  destinationModule,
+  partnerServerRetry,
+  type DestinationAdapter,
+  type UploadRequest,
+  type UploadResult,
+} from './types';
 
 const ftpSchema = z
   .strictObject({
@@ -135,17 +141,11 @@ function classify(err: unknown, destination: FtpDestination, step: string): AppE
   return new DestinationUnavailableError(`${where}: ${message}; will retry`);
 }
 
-/** Partner FTP servers get the longest patience: about 8 minutes of attempts. */
 export const ftpDestination = destinationModule({
   type: 'ftp',
   schema: ftpSchema,
   secretFields: ['password'],
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    maximumAttempts: 10,
-  },
+  retry: partnerServerRetry,
   createAdapter: ({ config }) =>
     new FtpAdapter({
       allowPrivate: config.allowPrivateDestinations,

@@ -13,7 +13,13 @@ import {
 import { destinationPathSchema } from '../schema/fields';
 import { networkError } from './network-errors';
 import { gcsObjectName } from './paths';
-import { destinationModule, type DestinationAdapter, type UploadRequest, type UploadResult } from './types';
+import {
+  destinationModule,
+  objectStoreRetry,
+  type DestinationAdapter,
+  type UploadRequest,
+  type UploadResult,
+} from './types';
 
 const gcsBucket = z
   .string()
@@ -108,11 +114,6 @@ export const gcsDestination = destinationModule({
   type: 'gcs',
   schema: gcsSchema,
   secretFields: [],
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-  },
+  retry: objectStoreRetry,
   createAdapter: ({ config }) => new GcsAdapter(config.gcs),
 });

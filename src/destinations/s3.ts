@@ -13,7 +13,13 @@ import { s3Client } from '../net/s3-client';
 import { credentialSchema, destinationPathSchema } from '../schema/fields';
 import { networkError } from './network-errors';
 import { s3Key } from './paths';
-import { destinationModule, type DestinationAdapter, type UploadRequest, type UploadResult } from './types';
+import {
+  destinationModule,
+  objectStoreRetry,
+  type DestinationAdapter,
+  type UploadRequest,
+  type UploadResult,
+} from './types';
 
 // Legacy S3 bucket names (us-east-1, before 2018) may hold capitals and underscores, as the seed's
 // own "my_bucket" example does; whether the bucket exists is for the upload to find out.
@@ -126,12 +132,7 @@ export const s3Destination = destinationModule({
   schema: s3Schema,
   secretFields: ['aws_secret_access_key'],
   maskedFields: ['aws_access_key_id'],
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-  },
+  retry: objectStoreRetry,
   createAdapter: ({ config }) =>
     new S3Adapter({ endpoint: config.s3Endpoint, timeoutMs: config.destinationTimeoutMs }),
 });

@@ -8,7 +8,14 @@ import {
   DestinationPermissionError,
   DestinationUnavailableError,
 } from '../errors';
-import { credentialSchema, destinationPathSchema, portSchema, serverSchema, text } from '../schema/fields';
+import {
+  credentialSchema,
+  destinationPathSchema,
+  portSchema,
+  serverSchema,
+  text,
+  exactlyOne,
+} from '../schema/fields';
 import { loadSftpPrivateKey } from '../store/sftp-keys';
 import { abortable } from './abortable';
 import { resolveDestinationHost } from './host-guard';
@@ -16,11 +23,14 @@ import { networkError } from './network-errors';
 import { remoteFile, remoteFolder, temporaryName } from './paths';
 import {
   destinationModule,
+  partnerServerRetry,
   type DestinationAdapter,
   type DestinationContext,
   type UploadRequest,
   type UploadResult,
 } from './types';
+
+const credential = exactlyOne('password', 'savedKey');
 
 const sftpSchema = z
   .strictObject({
@@ -33,15 +43,7 @@ const sftpSchema = z
     path: destinationPathSchema.default('/'),
   })
   .describe('SFTP with a password or a saved key (POST /sftpkeys). path is a folder.')
-  .superRefine((d, ctx) => {
-    if ((d.password === undefined) === (d.savedKey === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [d.password === undefined ? 'password' : 'savedKey'],
-        message: 'give either password or savedKey (exactly one)',
-      });
-    }
-  });
+  .superRefine(credential.check);
 
 export type SftpDestination = z.output<typeof sftpSchema>;
 
@@ -161,19 +163,12 @@ function classify(err: unknown, destination: SftpDestination, step: string): App
   return new DestinationUnavailableError(`${where}: ${message}; will retry`);
 }
 
-/** Partner SFTP servers get the longest patience: about 8 minutes of attempts. */
 export const sftpDestination = destinationModule({
   type: 'sftp',
   schema: sftpSchema,
-  // "password or savedKey, exactly one", as JSON Schema can say it.
-  jsonSchema: { oneOf: [{ required: ['password'] }, { required: ['savedKey'] }] },
+  jsonSchema: credential.jsonSchema,
   secretFields: ['password'],
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    maximumAttempts: 10,
-  },
+  retry: partnerServerRetry,
   createAdapter: ({ config, db }) =>
     new SftpAdapter({
       allowPrivate: config.allowPrivateDestinations,

@@ -64,6 +64,22 @@ export interface DestinationModule<D extends { readonly type: string } = { reado
   createAdapter(context: DestinationContext): DestinationAdapter<D>;
 }
 
+/** Cloud object stores (S3, GCS, Azure): 8 attempts from 1 s, at most a minute apart. */
+export const objectStoreRetry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 8,
+};
+
+/** Partner FTP and SFTP servers get the longest patience: 10 attempts, about 8 minutes. */
+export const partnerServerRetry: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '2 minutes',
+  maximumAttempts: 10,
+};
+
 /** Type-checks a module against its destination type and keeps its literal type. */
 export function destinationModule<D extends { readonly type: string }>(
   module: DestinationModule<D>,

@@ -129,3 +129,22 @@ export const destinationPathSchema = documented(
 );
 
 export const credentialSchema = text(4096, 'required');
+
+/**
+ * "Give either `a` or `b` (exactly one)": the zod check (reported at the key to add or remove)
+ * and the same rule as JSON Schema, for OpenAPI.
+ */
+export function exactlyOne<A extends string, B extends string>(a: A, b: B) {
+  return {
+    check: (value: Partial<Record<A | B, unknown>>, ctx: z.RefinementCtx): void => {
+      if ((value[a] === undefined) === (value[b] === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [value[a] === undefined ? a : b],
+          message: `give either ${a} or ${b} (exactly one)`,
+        });
+      }
+    },
+    jsonSchema: { oneOf: [{ required: [a] }, { required: [b] }] },
+  };
+}

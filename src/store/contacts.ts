@@ -91,6 +91,11 @@ export interface ContactPagesOptions {
   readonly signal?: AbortSignal;
   /** Told when a cursor ended before the last matching contact and a new one continues. */
   readonly onEarlyEnd?: (lastId: unknown) => void;
+  /**
+   * Whether `rowsRead` contacts (all cursors of this call) are known to be all of them, so a
+   * cursor's end needs no check: the export counted the matching contacts when it began.
+   */
+  readonly complete?: (rowsRead: number) => boolean;
 }
 
 function pageQuery(options: ContactPagesOptions, afterId: unknown): Filter<Document> {
@@ -123,7 +128,10 @@ export class CursorEndedEarlyError extends Error {
  * (killCursors, an idle timeout) with an empty last batch instead of CursorNotFound, and that
  * once made an export of 80,000 contacts end Done with 25,615. So when a cursor ends, one unsorted
  * `limit(1)` query asks whether any matching contact lies beyond the last `_id`; if one does, a
- * new cursor continues after it (`onEarlyEnd` hears of it). On MongoDB that query is an index seek.
+ * new cursor continues after it (`onEarlyEnd` hears of it). On MongoDB that query is an index seek;
+ * on FerretDB it reads the whole table again (11.4 s at 100,000 contacts, a third of the export),
+ * so it is skipped when the cursors returned at least as many contacts as were counted at the
+ * start (`complete`): a cursor killed early returns fewer.
  */
 export async function* contactPages(db: Db, options: ContactPagesOptions): AsyncGenerator<Document[]> {
   for await (const page of pages<Document>(db, options, false, (doc) => doc._id)) yield page.docs;
@@ -152,6 +160,7 @@ async function* pages<T>(
 ): AsyncGenerator<{ docs: T[]; lastId: unknown }> {
   const contacts = db.collection(collections.contacts);
   let afterId = options.afterId;
+  let rowsRead = 0;
   for (let reopened = 0; ; reopened++) {
     let last: unknown = afterId;
     let rows = 0;
@@ -171,6 +180,7 @@ async function* pages<T>(
         if (lastDoc !== undefined) {
           last = idOf(lastDoc);
           rows += page.length;
+          rowsRead += page.length;
         }
         yield { docs: page, lastId: last };
       }
@@ -178,6 +188,7 @@ async function* pages<T>(
     } finally {
       await cursor.close();
     }
+    if (options.complete?.(rowsRead)) return;
     const beyond = await contacts.findOne(pageQuery(options, last), {
       projection: { _id: 1 },
       signal: options.signal,

@@ -243,6 +243,21 @@ describe('POST /contactexports: the request contract (SPEC section 2)', () => {
       expect(res.body.error.message).toContain('favourite_colour');
       expect(res.body.error.message).toContain('POST /sftpkeys');
     });
+
+    it('when a list and an attribute are created a moment after a refusal, then the next request is accepted (the catalog cache re-reads before refusing)', async () => {
+      const body = { exportType: 'csv', fields: ['shoe_size'], lists: ['spring_sale'] };
+      expect((await post(body)).status).toBe(422);
+      await stack.db.collection('lists').insertOne({ id: 97_001, name: 'spring_sale' });
+      await stack.db
+        .collection('contactattributes')
+        .insertOne({ key: 'shoe_size', name: 'Shoe size', type: 'number', position: 98 });
+      try {
+        expect((await post(body)).status).toBe(202);
+      } finally {
+        await stack.db.collection('lists').deleteOne({ id: 97_001 });
+        await stack.db.collection('contactattributes').deleteOne({ key: 'shoe_size' });
+      }
+    });
   });
 
   describe('transport errors', () => {

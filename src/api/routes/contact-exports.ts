@@ -10,10 +10,12 @@ import { exportRequestSchema } from '../schemas/export-request';
 import { idempotencyKeySchema } from '../schemas/resources';
 import { RequestValidationError } from '../../errors';
 import { validateAgainstStore } from '../validate-request';
+import { CatalogCache } from '../catalog-cache';
 
 export function contactExportsRouter(deps: ApiDeps): Router {
   const router = Router();
   const runningCap = new RunningJobsCap(visibilityRunningJobs(deps.client), deps.config.maxRunningJobsPerKey);
+  const catalog = new CatalogCache(deps.db);
   router.post('/contactexports', jobCreationRateLimit(deps.config.jobsRateLimit), async (req, res) => {
     const owner = ownerOf(res);
     const header = req.get('idempotency-key');
@@ -29,7 +31,7 @@ export function contactExportsRouter(deps: ApiDeps): Router {
       idempotencyKey = parsed.data;
     }
     const request = exportRequestSchema.parse(req.body);
-    await validateAgainstStore(deps.db, request, deps.config.allowPrivateDestinations);
+    await validateAgainstStore(deps.db, catalog, request, deps.config.allowPrivateDestinations);
     const release = await runningCap.assertUnder(owner);
     let job;
     try {
