@@ -50,13 +50,27 @@ function isCheckpoint(value: unknown): value is ExportCheckpoint {
   return typeof v?.rows === 'number' && typeof v.bytes === 'number';
 }
 
-export function audienceFilter(plan: ExportPlan): Filter<Document> {
-  return plan.audience
-    ? compileAudience(audienceRuleSchema.parse(plan.audience.rule), {
+/** Which contacts a job exports: its saved audience and its lastModified window, both if given. */
+export function contactFilter(plan: ExportPlan): Filter<Document> {
+  const clauses: Filter<Document>[] = [];
+  if (plan.audience) {
+    clauses.push(
+      compileAudience(audienceRuleSchema.parse(plan.audience.rule), {
         asOf: new Date(plan.audience.asOf),
         fieldTypes: plan.audience.fieldTypes as FieldTypes,
-      })
-    : {};
+      }),
+    );
+  }
+  const { modifiedSince, modifiedBefore } = plan.window ?? {};
+  if (modifiedSince !== undefined || modifiedBefore !== undefined) {
+    clauses.push({
+      lastModified: {
+        ...(modifiedSince !== undefined ? { $gte: new Date(modifiedSince) } : {}),
+        ...(modifiedBefore !== undefined ? { $lt: new Date(modifiedBefore) } : {}),
+      },
+    });
+  }
+  return clauses.length === 0 ? {} : clauses.length === 1 ? (clauses[0] ?? {}) : { $and: clauses };
 }
 
 export interface WriteExportOptions {
@@ -85,7 +99,7 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
   const { plan, request, tuning, filePath } = options;
   const previous = ctx.info.heartbeatDetails as unknown;
   const resume = isCheckpoint(previous) ? previous : undefined;
-  const filter = audienceFilter(plan);
+  const filter = contactFilter(plan);
 
   let totalItems = resume?.totalItems ?? options.totalItems ?? null;
   // The heartbeat always carries the last checkpoint: an attempt that dies in line must not lose it.

@@ -7,7 +7,7 @@ import type { ExportPlan, ExportRequest, ExportTuning } from '../src/jobs/types'
 import type { InternalStorage } from '../src/storage/internal-storage';
 import { partitionBoundaries, serializeId, type SerializedId } from '../src/store/contacts';
 import type { ActivityDeps } from './deps';
-import { audienceFilter, writeExport, type ExportedFile } from './export';
+import { contactFilter, writeExport, type ExportedFile } from './export';
 import { keepHeartbeating } from './heartbeat';
 import { startWork, type WorkProgress } from './progress';
 
@@ -49,7 +49,7 @@ export function createPartitionActivities(deps: ActivityDeps, storage: InternalS
       const heartbeat = keepHeartbeating(ctx, () => undefined, input.heartbeatTimeoutMs);
       const { total, boundaries } = await partitionBoundaries(
         deps.db,
-        audienceFilter(input.plan),
+        contactFilter(input.plan),
         input.parts,
         input.minContacts,
         ctx.cancellationSignal,

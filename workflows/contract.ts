@@ -93,6 +93,13 @@ export interface JobView {
   readonly destination: PublicDestination;
   readonly exportType: ExportFormat;
   readonly compress: boolean;
+  /** The lastModified window the job exports, or null for all contacts. */
+  readonly window: JobWindow | null;
+}
+
+export interface JobWindow {
+  readonly modifiedSince: string | null;
+  readonly modifiedBefore: string | null;
 }
 
 /** What the memo keeps of an ended job, so GET /jobs lists it without fetching results. */

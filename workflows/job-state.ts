@@ -7,6 +7,7 @@ import type {
   JobPhase,
   JobStatusName,
   JobView,
+  JobWindow,
   PublicDestination,
 } from './contract';
 
@@ -77,6 +78,16 @@ export class JobState {
       destination: this.destination,
       exportType: this.input.request.exportType,
       compress: this.input.request.compress,
+      window: jobWindow(this.input.request),
     };
   }
+}
+
+/** The request's lastModified window as a job shows it. */
+export function jobWindow(request: {
+  readonly modifiedSince?: string;
+  readonly modifiedBefore?: string;
+}): JobWindow | null {
+  if (request.modifiedSince === undefined && request.modifiedBefore === undefined) return null;
+  return { modifiedSince: request.modifiedSince ?? null, modifiedBefore: request.modifiedBefore ?? null };
 }

@@ -41,5 +41,9 @@ export async function planExport(
     projection: projectionFor(columns),
     audience,
     fileName: exportFileName(jobName, request.exportType, request.compress),
+    window:
+      request.modifiedSince !== undefined || request.modifiedBefore !== undefined
+        ? { modifiedSince: request.modifiedSince, modifiedBefore: request.modifiedBefore }
+        : undefined,
   };
 }

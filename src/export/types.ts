@@ -17,6 +17,9 @@ export interface ExportRequest {
   readonly compress: boolean;
   readonly confirmEmail?: string;
   readonly destination: Destination;
+  /** Contacts whose lastModified is in [modifiedSince, modifiedBefore): ISO 8601 UTC. */
+  readonly modifiedSince?: string;
+  readonly modifiedBefore?: string;
 }
 
 /** What the planning step resolved. */
@@ -31,4 +34,6 @@ export interface ExportPlan {
     readonly fieldTypes: Readonly<Record<string, string>>;
   };
   readonly fileName: string;
+  /** The request's lastModified window, if any (plans made before it existed have none). */
+  readonly window?: { readonly modifiedSince?: string; readonly modifiedBefore?: string };
 }

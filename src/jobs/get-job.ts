@@ -55,6 +55,19 @@ export async function getJob(client: Client, jobID: string, owner?: string): Pro
   if (owner !== undefined && ownerOfExecution(description) !== owner)
     throw new NotFoundError(`no job ${jobID}`);
 
+  return withCurrentFields(await endedOrRunningView(client, handle, description));
+}
+
+/** Views stored by older workflow code lack the fields added since: they show their defaults. */
+function withCurrentFields(view: JobView): JobView {
+  return { ...view, window: (view as Partial<JobView>).window ?? null };
+}
+
+async function endedOrRunningView(
+  client: Client,
+  handle: ReturnType<Client['workflow']['getHandle']>,
+  description: WorkflowExecutionDescription,
+): Promise<JobView> {
   switch (description.status.name) {
     case 'RUNNING':
       return runningJobView(client, description);

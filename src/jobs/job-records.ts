@@ -1,6 +1,6 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { ExportFormat } from '../export/formats';
-import type { JobStatusName, JobSummary, JobView, PublicDestination } from './types';
+import type { JobStatusName, JobSummary, JobView, JobWindow, PublicDestination } from './types';
 import { DestinationType, ExportName, ExportOwner, ExportStatus } from '../../workflows/search-attributes';
 import { workflowIdPrefix } from '../../workflows/definitions';
 
@@ -10,6 +10,8 @@ export interface JobMemo {
     readonly jobName: string;
     readonly exportType: ExportFormat;
     readonly compress: boolean;
+    /** The lastModified window (absent in jobs started before windows existed). */
+    readonly window?: JobWindow | null;
     readonly destination: PublicDestination;
     /** Keyed digest of the normalised request (Idempotency-Key replays must match it). */
     readonly requestDigest: string;
@@ -92,5 +94,6 @@ export function jobFromExecution(info: ExecutionInfo): JobView {
     destination: memo.job?.destination ?? { type: info.typedSearchAttributes.get(DestinationType) ?? 'aws' },
     exportType: memo.job?.exportType ?? 'csv',
     compress: memo.job?.compress ?? false,
+    window: memo.job?.window ?? null,
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { digestMatches, keyedDigest } from '../crypto/keyring';
 import { ConflictError } from '../errors';
 import type { contactExportWorkflow } from '../../workflows/contactExport';
+import { jobWindow } from '../../workflows/job-state';
 import { moduleOf } from '../destinations';
 import { publicDestination } from '../destinations/redaction';
 import { DestinationType, ExportName, ExportOwner, ExportStatus } from '../../workflows/search-attributes';
@@ -61,6 +62,7 @@ export async function startExportJob(
       jobName,
       exportType: request.exportType,
       compress: request.compress,
+      window: jobWindow(request),
       destination: publicDestination(request.destination),
       requestDigest: keyedDigest(config.keyring, canonical),
       startToken,

@@ -148,3 +148,13 @@ export function exactlyOne<A extends string, B extends string>(a: A, b: B) {
     jsonSchema: { oneOf: [{ required: [a] }, { required: [b] }] },
   };
 }
+
+/** ISO 8601 date or date-time with each field in range (a date alone is midnight UTC). */
+export const isoInstantPattern =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
+
+/** An ISO 8601 instant as a Date. */
+export const instantSchema = z
+  .string()
+  .regex(isoInstantPattern, 'expected an ISO 8601 date or time, e.g. 2026-11-01 or 2026-11-01T08:00:00Z')
+  .transform((v) => new Date(v));

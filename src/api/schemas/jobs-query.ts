@@ -1,16 +1,9 @@
 import { z } from 'zod';
-import { caseInsensitiveEnum } from '../../schema/fields';
+import { caseInsensitiveEnum, instantSchema as instant, isoInstantPattern } from '../../schema/fields';
+
+export { isoInstantPattern };
 
 const statuses = ['Pending', 'Processing', 'Done', 'Failed', 'Cancelled'] as const;
-
-/** ISO 8601 date or date-time with each field in range, so every match is a real instant. */
-export const isoInstantPattern =
-  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
-
-const instant = z
-  .string()
-  .regex(isoInstantPattern, 'expected an ISO 8601 date or time, e.g. 2026-11-01 or 2026-11-01T08:00:00Z')
-  .transform((v) => new Date(v));
 
 /** Job IDs are UUIDs (or Idempotency-Key digests shaped like one); anything else cannot exist. */
 export const jobIdPattern = /^[A-Za-z0-9-]{1,100}$/;

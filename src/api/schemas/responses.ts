@@ -71,6 +71,12 @@ export const jobViewSchema = z.object({
     .describe('The destination with secrets removed'),
   exportType: z.enum(exportFormatNames),
   compress: z.boolean(),
+  window: z
+    .object({ modifiedSince: z.string().nullable(), modifiedBefore: z.string().nullable() })
+    .nullable()
+    .describe(
+      'The lastModified window the job exports ([modifiedSince, modifiedBefore)), or null for all contacts',
+    ),
 });
 
 export const listsResponseSchema = z.object({
