@@ -29,13 +29,30 @@ function greeted(port: number): Promise<boolean> {
  * vsftpd (Debian) in the foreground with its own config in `dir`, on 127.0.0.1: the partner
  * account chrooted into its own folder, passive mode, explicit FTPS (AUTH TLS) when `tls` is given.
  */
-export async function startFtpServer(options: {
+export async function startFtpServer(options: FtpServerOptions): Promise<FtpServer> {
+  // vsftpd once exited (code 2, nothing logged) at start in a CI-like run while many servers were
+  // starting: a free port taken again between our check and its bind is the likely cause. On
+  // chosen ports, a second and third try with new ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startFtpServerOnce(options);
+    } catch (err) {
+      const early = err instanceof Error && /exited with code/.test(err.message);
+      if (!early || options.port !== undefined || attempt >= 3) throw err;
+      process.stderr.write(`vsftpd did not start (${err.message}); trying again on new ports\n`);
+    }
+  }
+}
+
+interface FtpServerOptions {
   dir: string;
   password: string;
   port?: number;
   tls?: TlsMaterial;
   logFile: string;
-}): Promise<FtpServer> {
+}
+
+async function startFtpServerOnce(options: FtpServerOptions): Promise<FtpServer> {
   requireRoot('vsftpd');
   const { dir } = options;
   const port = options.port ?? (await freePort());

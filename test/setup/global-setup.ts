@@ -67,41 +67,67 @@ export default async function globalSetup(): Promise<void> {
 
   const azureKeys = { account: 'partnerstore', accountKey: randomBytes(64).toString('base64') };
 
-  const [temporal, ferretdb, sftp, ftp, s3, gcs, azure] = await Promise.all([
-    startTemporalDevServer({ port: temporalPort, logFile: path.join(logs, 'temporal.log') }),
-    startFerretDb({
-      port: mongoPort,
-      dataDir: path.join(runDir, 'ferretdb'),
-      logFile: path.join(logs, 'ferretdb.log'),
-    }),
-    startSshServer({
-      dir: path.join(serverDir, 'sshd'),
-      password: partnerPassword,
-      logFile: path.join(logs, 'sshd.log'),
-    }),
-    startFtpServer({
-      dir: path.join(serverDir, 'vsftpd'),
-      password: partnerPassword,
-      logFile: path.join(logs, 'vsftpd.log'),
-    }),
-    startS3Server({ root: path.join(runDir, 's3'), ...s3Keys, logFile: path.join(logs, 's3.log') }),
-    startGcsServer({
-      root: path.join(runDir, 'gcs'),
-      buckets: ['partner-bucket'],
-      logFile: path.join(logs, 'gcs.log'),
-    }),
-    startAzureServer({
-      root: path.join(runDir, 'azure'),
-      ...azureKeys,
-      logFile: path.join(logs, 'azure.log'),
-    }),
-    // Bundle the workflows once from source, so every test worker starts in a second.
-    bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      failureConverterPath,
-      logger: new DefaultLogger('WARN'),
-    }).then(({ code }) => writeFileSync(workflowBundle, code)),
-  ]);
+  // Servers that started are stopped when another fails: Jest runs no teardown after a failed
+  // setup, and a leftover sshd or vsftpd would hold the shared system accounts' files.
+  const running: ManagedProcess[] = [];
+  const track = <T extends { readonly process: ManagedProcess }>(starting: Promise<T>): Promise<T> =>
+    starting.then((server) => {
+      running.push(server.process);
+      return server;
+    });
+  const starts = [
+    track(startTemporalDevServer({ port: temporalPort, logFile: path.join(logs, 'temporal.log') })),
+    track(
+      startFerretDb({
+        port: mongoPort,
+        dataDir: path.join(runDir, 'ferretdb'),
+        logFile: path.join(logs, 'ferretdb.log'),
+      }),
+    ),
+    track(
+      startSshServer({
+        dir: path.join(serverDir, 'sshd'),
+        password: partnerPassword,
+        logFile: path.join(logs, 'sshd.log'),
+      }),
+    ),
+    track(
+      startFtpServer({
+        dir: path.join(serverDir, 'vsftpd'),
+        password: partnerPassword,
+        logFile: path.join(logs, 'vsftpd.log'),
+      }),
+    ),
+    track(startS3Server({ root: path.join(runDir, 's3'), ...s3Keys, logFile: path.join(logs, 's3.log') })),
+    track(
+      startGcsServer({
+        root: path.join(runDir, 'gcs'),
+        buckets: ['partner-bucket'],
+        logFile: path.join(logs, 'gcs.log'),
+      }),
+    ),
+    track(
+      startAzureServer({
+        root: path.join(runDir, 'azure'),
+        ...azureKeys,
+        logFile: path.join(logs, 'azure.log'),
+      }),
+    ),
+  ] as const;
+  // Bundle the workflows once from source, so every test worker starts in a second.
+  const bundling = bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+  }).then(({ code }) => writeFileSync(workflowBundle, code));
+  try {
+    await Promise.all([...starts, bundling]);
+  } catch (err) {
+    await Promise.allSettled([...starts, bundling]);
+    await Promise.all(running.map((proc) => proc.stop().catch(() => undefined)));
+    throw err;
+  }
+  const [temporal, ferretdb, sftp, ftp, s3, gcs, azure] = await Promise.all(starts);
   globalThis.__testProcesses = [
     temporal.process,
     ferretdb.process,
