@@ -98,8 +98,11 @@
     const label = el('span');
     if (job.percent === null && running(job)) bar.classList.add('indeterminate');
     else bar.style.width = `${job.percent ?? 0}%`;
-    label.textContent =
-      job.phase === 'queued' && running(job)
+    // An ended job that did not finish says so; its bar shows how far it got, in grey.
+    const stopped = job.status === 'Failed' || job.status === 'Cancelled';
+    label.textContent = stopped
+      ? `${job.status.toLowerCase()}${job.percent === null ? '' : ` at ${job.percent}%`}`
+      : job.phase === 'queued' && running(job)
         ? queuedText(job)
         : job.percent === null
           ? running(job)

@@ -110,10 +110,30 @@ describe('the Jobs page (headless Chromium)', () => {
     await row.locator('button.cancel').waitFor({ timeout: 30_000 });
     page.once('dialog', (dialog) => void dialog.accept());
     await row.locator('button.cancel').click();
-    await page
-      .locator(`tr[data-job="${created.body.jobID}"][data-status="Cancelled"]`)
-      .waitFor({ timeout: 60_000 });
+    const cancelled = page.locator(`tr[data-job="${created.body.jobID}"][data-status="Cancelled"]`);
+    await cancelled.waitFor({ timeout: 60_000 });
+    // A stopped job says so on its bar, instead of a full red "100%".
+    expect(await cancelled.locator('[role=progressbar] span').textContent()).toMatch(
+      /^cancelled( at \d+%)?$/,
+    );
     await page.screenshot({ path: path.join(screenshots, 'jobs-page.png') });
+    // On a phone-wide window the table scrolls sideways inside the page; no column is cut off.
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      // A string: the tests compile without the DOM's types.
+      const fits = await page.evaluate(`(() => {
+        const scroller = document.querySelector('.table-scroll');
+        const last = document.querySelector('#jobs-table thead th:last-child');
+        return {
+          pageOverflows: document.documentElement.scrollWidth > window.innerWidth,
+          lastColumnReachable:
+            last.getBoundingClientRect().right - scroller.getBoundingClientRect().left <= scroller.scrollWidth + 1,
+        };
+      })()`);
+      expect(fits).toEqual({ pageOverflows: false, lastColumnReachable: true });
+      await page.screenshot({ path: path.join(screenshots, `jobs-page-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 1400, height: 800 });
   }, 120_000);
 
   it('when the API docs are opened under the gateway’s CSP, then Swagger UI renders the operations', async () => {
