@@ -244,7 +244,7 @@ function nameEquals(doc: Uint8Array, start: number, end: number, name: Buffer): 
 }
 
 /** Bytes of an element's value, by type; throws Unsupported for types this path leaves alone. */
-function valueSize(doc: Uint8Array, view: Buffer, type: number, at: number): number {
+function valueSize(view: Buffer, type: number, at: number): number {
   switch (type) {
     case T_DOUBLE:
     case T_DATE:
@@ -267,7 +267,6 @@ function valueSize(doc: Uint8Array, view: Buffer, type: number, at: number): num
     case T_DECIMAL128:
       return 16;
     default:
-      void doc;
       throw unsupported;
   }
 }
@@ -302,7 +301,7 @@ function locate(doc: Uint8Array, view: Buffer, start: number, parent: PathNode, 
       }
       if (node.children.length > 0 && type === T_DOCUMENT) locate(doc, view, valueAt, node, found);
     }
-    i = valueAt + valueSize(doc, view, type, valueAt);
+    i = valueAt + valueSize(view, type, valueAt);
   }
 }
 
@@ -468,7 +467,7 @@ function writeJsonObject(sink: ByteSink, doc: Uint8Array, view: Buffer, start: n
       sink.byte(0x3a);
     }
     writeJsonValue(sink, doc, view, type, valueAt);
-    i = valueAt + valueSize(doc, view, type, valueAt);
+    i = valueAt + valueSize(view, type, valueAt);
   }
   sink.byte(array ? 0x5d : 0x7d);
 }
@@ -502,7 +501,7 @@ function repeatsKey(
       for (let k = 0; k < nameStop - nameStart && same; k++) same = doc[i + 1 + k] === doc[nameStart + k];
       if (same) return true;
     }
-    i = stop + 1 + valueSize(doc, view, type, stop + 1);
+    i = stop + 1 + valueSize(view, type, stop + 1);
   }
   return false;
 }
@@ -610,7 +609,7 @@ function isMember(doc: Uint8Array, view: Buffer, type: number, at: number, name:
         if (same) return true;
       }
     }
-    i = valueAt + valueSize(doc, view, elementType, valueAt);
+    i = valueAt + valueSize(view, elementType, valueAt);
   }
   return false;
 }
