@@ -6,6 +6,7 @@ import { createPlanActivities } from './plan';
 import { createJoinActivities, createPartitionActivities } from './partitions';
 import { createNotifyActivities } from './notify';
 import { createPurgeActivities } from './purge';
+import { createScheduleActivities } from './schedules';
 import { createInternalStorage } from '../src/storage/create';
 
 type AsyncFns = Record<string, (...args: never[]) => Promise<unknown>>;
@@ -26,6 +27,7 @@ export function createSharedActivities(deps: ActivityDeps) {
     ...createPurgeActivities(deps, createInternalStorage(deps.config)),
     ...createNotifyActivities(deps.mailer),
     ...createPartitionActivities(deps, createInternalStorage(deps.config)),
+    ...createScheduleActivities(deps),
   });
 }
 

@@ -109,6 +109,7 @@ const envSchema = z.object({
   STORAGE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   STORAGE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   PURGE_INTERVAL: duration.default(3_600_000),
+  SCHEDULE_MIN_INTERVAL: duration.default(60_000),
   CODEC_CORS_ORIGINS: list.default(['http://localhost:8233', 'http://127.0.0.1:8233']),
   CODEC_ALLOW_UNAUTHENTICATED: booleanFlag.default(false),
   METRICS_PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(9464),
@@ -189,6 +190,8 @@ export interface Config {
       }
     | undefined;
   readonly purgeIntervalMs: number;
+  /** The shortest `every` an export schedule may have (cron's own step is a minute). */
+  readonly scheduleMinIntervalMs: number;
   /** The codec endpoint for the Temporal Web UI and CLI. */
   readonly codec: { readonly corsOrigins: readonly string[]; readonly allowUnauthenticated: boolean };
   /** The worker's Prometheus endpoint (0: off). */
@@ -307,6 +310,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     purgeIntervalMs: e.PURGE_INTERVAL,
+    scheduleMinIntervalMs: e.SCHEDULE_MIN_INTERVAL,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, allowUnauthenticated: e.CODEC_ALLOW_UNAUTHENTICATED },
     storageRetentionMs: e.STORAGE_RETENTION,

@@ -40,6 +40,8 @@ export interface ExportJobInput {
   readonly owner: string;
   readonly request: ExportRequest;
   readonly tuning: ExportTuning;
+  /** The export schedule whose run started this job (absent for one-off jobs). */
+  readonly scheduleID?: string;
 }
 
 export interface ExportProgress {
@@ -95,6 +97,8 @@ export interface JobView {
   readonly compress: boolean;
   /** The lastModified window the job exports, or null for all contacts. */
   readonly window: JobWindow | null;
+  /** The export schedule whose run started the job, or null for a one-off job. */
+  readonly scheduleID: string | null;
 }
 
 export interface JobWindow {
@@ -107,3 +111,40 @@ export type JobSummary = Pick<
   JobView,
   'status' | 'totalItems' | 'completedItems' | 'file' | 'expiresAt' | 'error' | 'times' | 'notification'
 >;
+
+/** An export schedule as its owner defined it (SPEC section 10, /exportschedules). */
+export interface ScheduleDefinition {
+  readonly name: string;
+  /** Exactly one of cron and every is set. */
+  readonly cron: string | null;
+  readonly every: string | null;
+  readonly timezone: string;
+  /** Each run exports only the contacts modified since the last Done run (the watermark). */
+  readonly incremental: boolean;
+}
+
+/** The argument a Temporal Schedule gives each run of `scheduledExportWorkflow`. */
+export interface ScheduledExportInput {
+  readonly scheduleID: string;
+  /** The API key's public ID: the schedule's and its jobs' owner. */
+  readonly owner: string;
+  readonly definition: ScheduleDefinition;
+  /** A validated POST /contactexports request (incremental runs add their window to it). */
+  readonly request: ExportRequest;
+}
+
+/** What a scheduled run's activity prepares: the job's input and what its start needs to carry. */
+export interface PreparedScheduledRun {
+  readonly jobInput: ExportJobInput;
+  /** The job's memo, as the gateway writes it for a one-off job. */
+  readonly memo: Record<string, unknown>;
+}
+
+/** How one run of a schedule ended. `Skipped`: the schedule was deleted before the run began. */
+export interface ScheduledRunResult {
+  readonly jobID: string | null;
+  readonly status: JobStatusName | 'Skipped';
+  readonly window: JobWindow | null;
+  /** Where the watermark stands after the run (null: nothing delivered yet, or not incremental). */
+  readonly watermark: string | null;
+}

@@ -1,2 +1,3 @@
 export { contactExportWorkflow } from './contactExport';
 export { purgeExpiredExportsWorkflow } from './purgeExpired';
+export { scheduledExportWorkflow } from './scheduledExport';

@@ -79,6 +79,7 @@ export class JobState {
       exportType: this.input.request.exportType,
       compress: this.input.request.compress,
       window: jobWindow(this.input.request),
+      scheduleID: this.input.scheduleID ?? null,
     };
   }
 }

@@ -119,3 +119,6 @@ export function emailOptions(input: ExportJobInput): ActivityOptions {
     },
   };
 }
+
+/** A scheduled run's own short steps: preparing its job, moving the watermark. */
+export const scheduleRunOptions: ActivityOptions = sharedOptions;

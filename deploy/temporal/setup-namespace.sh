@@ -7,7 +7,7 @@ until temporal operator cluster health --address "$TEMPORAL_ADDRESS"; do echo 'w
 temporal operator namespace describe -n "$ns" --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1 ||
   temporal operator namespace create -n "$ns" --retention 60d --address "$TEMPORAL_ADDRESS"
 temporal operator namespace update -n "$ns" --retention 60d --address "$TEMPORAL_ADDRESS"
-for name in ExportName ExportStatus DestinationType ExportOwner; do
+for name in ExportName ExportStatus DestinationType ExportOwner ExportSchedule; do
   temporal operator search-attribute create -n "$ns" --name "$name" --type Keyword --address "$TEMPORAL_ADDRESS" || true
 done
 echo "namespace $ns ready"

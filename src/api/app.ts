@@ -11,6 +11,7 @@ import { catalogRouter } from './routes/catalog';
 import { codecRouter } from './routes/codec';
 import { contactExportsRouter } from './routes/contact-exports';
 import { docsRouter } from './routes/docs';
+import { exportSchedulesRouter } from './routes/export-schedules';
 import { sftpKeysRouter } from './routes/sftp-keys';
 import { uiRouter } from './routes/ui';
 import { healthRouter } from './routes/health';
@@ -86,6 +87,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(contactExportsRouter(deps));
   app.use(jobsRouter(deps));
+  app.use(exportSchedulesRouter(deps));
   app.use(audiencesRouter(deps));
   app.use(catalogRouter(deps));
   app.use(sftpKeysRouter(deps));

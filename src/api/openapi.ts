@@ -19,8 +19,16 @@ import {
   jobCreatedSchema,
   jobViewSchema,
   listsResponseSchema,
+  scheduleViewSchema,
   sftpKeySchema,
 } from './schemas/responses';
+import {
+  scheduleCreateJsonSchema,
+  scheduleCreateSchema,
+  scheduleIdPattern,
+  schedulePatchJsonSchema,
+  schedulePatchSchema,
+} from './schemas/export-schedule';
 
 type JsonObject = Record<string, unknown>;
 
@@ -47,6 +55,9 @@ function componentSchemas(): Record<string, JsonObject> {
   add(attributesResponseSchema, 'ContactAttributes');
   add(audienceSchema, 'Audience');
   add(sftpKeySchema, 'SftpKey');
+  add(scheduleCreateSchema, 'ExportScheduleCreate');
+  add(schedulePatchSchema, 'ExportSchedulePatch');
+  add(scheduleViewSchema, 'ExportSchedule');
   const { schemas } = z.toJSONSchema(registry, {
     io: 'input',
     target: 'draft-2020-12',
@@ -75,6 +86,8 @@ function componentSchemas(): Record<string, JsonObject> {
     ...request.properties.exportType,
     examples: [...exportFormatNames, 'CSV'],
   };
+  Object.assign(schemas.ExportScheduleCreate ?? {}, scheduleCreateJsonSchema);
+  Object.assign(schemas.ExportSchedulePatch ?? {}, schedulePatchJsonSchema);
   for (const type of destinationTypes) {
     const schema = schemas[destinationId(type)] as { properties: Record<string, JsonObject> };
     schema.properties.type = { type: 'string', pattern: anyCase([type]).source, examples: [type] };
@@ -116,6 +129,19 @@ const patternOf = (schema: z.ZodType): RegExp => {
   return new RegExp(pattern);
 };
 const jobIdParam = pathParam('jobID', 'Job ID', jobIdPattern);
+const scheduleIdParam = pathParam('scheduleID', 'Export schedule ID (a UUID)', scheduleIdPattern);
+const scheduleLinks = Object.fromEntries(
+  ['getExportSchedule', 'updateExportSchedule', 'triggerExportSchedule', 'pauseExportSchedule'].map(
+    (operationId) => [operationId, { operationId, parameters: { scheduleID: '$response.body#/scheduleID' } }],
+  ),
+);
+/** The answers of a schedule's own operations. */
+const scheduleOperation = (summary: string, operationId: string, ok: JsonObject): JsonObject => ({
+  summary,
+  operationId,
+  parameters: [scheduleIdParam],
+  responses: { ...ok, ...errors(401, 404) },
+});
 const audienceKeyParam = pathParam(
   'key',
   'Audience key (letters, digits, _ and -)',
@@ -176,6 +202,12 @@ export function buildOpenApiDocument(): JsonObject {
           operationId: 'listJobs',
           parameters: [
             { name: 'jobName', in: 'query', schema: { type: 'string', pattern: jobNamePattern.source } },
+            {
+              name: 'scheduleID',
+              in: 'query',
+              description: 'Only the jobs started by this export schedule',
+              schema: { type: 'string', pattern: scheduleIdPattern.source },
+            },
             {
               name: 'status',
               in: 'query',
@@ -301,6 +333,89 @@ export function buildOpenApiDocument(): JsonObject {
           operationId: 'deleteAudience',
           responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404) },
         },
+      },
+      '/exportschedules': {
+        post: {
+          summary: 'Create an export schedule (a Temporal Schedule; runs are ordinary jobs)',
+          operationId: 'createExportSchedule',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('ExportScheduleCreate') } },
+          },
+          responses: {
+            '201': {
+              ...json(ref('ExportSchedule'), 'Created (Location: /exportschedules/{id})'),
+              links: scheduleLinks,
+            },
+            ...errors(400, 401, 413, 415, 422),
+          },
+        },
+        get: {
+          summary: "The API key's export schedules",
+          operationId: 'listExportSchedules',
+          responses: {
+            '200': json(
+              { type: 'object', properties: { schedules: { type: 'array', items: ref('ExportSchedule') } } },
+              'Schedules, oldest first',
+            ),
+            ...errors(401),
+          },
+        },
+      },
+      '/exportschedules/{scheduleID}': {
+        get: scheduleOperation('An export schedule: next runs, recent jobs, watermark', 'getExportSchedule', {
+          '200': json(ref('ExportSchedule'), 'The schedule'),
+        }),
+        patch: {
+          ...scheduleOperation(
+            'Change the timing, name, incremental flag or export',
+            'updateExportSchedule',
+            {
+              '200': json(ref('ExportSchedule'), 'The changed schedule'),
+            },
+          ),
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('ExportSchedulePatch') } },
+          },
+          responses: {
+            '200': json(ref('ExportSchedule'), 'The changed schedule'),
+            ...errors(400, 401, 404, 413, 415, 422),
+          },
+        },
+        delete: scheduleOperation('Delete an export schedule (running jobs go on)', 'deleteExportSchedule', {
+          '204': { description: 'Deleted' },
+        }),
+      },
+      '/exportschedules/{scheduleID}/trigger': {
+        post: scheduleOperation(
+          'Run now (skipped while the previous run still runs)',
+          'triggerExportSchedule',
+          {
+            '202': json(
+              {
+                type: 'object',
+                properties: {
+                  scheduleID: { type: 'string' },
+                  triggered: { type: 'boolean' },
+                  note: { type: 'string' },
+                  links: { type: 'object' },
+                },
+              },
+              'Run requested',
+            ),
+          },
+        ),
+      },
+      '/exportschedules/{scheduleID}/pause': {
+        post: scheduleOperation('Pause: no runs until unpaused', 'pauseExportSchedule', {
+          '200': json(ref('ExportSchedule'), 'The paused schedule'),
+        }),
+      },
+      '/exportschedules/{scheduleID}/unpause': {
+        post: scheduleOperation('Unpause', 'unpauseExportSchedule', {
+          '200': json(ref('ExportSchedule'), 'The schedule'),
+        }),
       },
       '/sftpkeys': {
         post: {

@@ -60,7 +60,8 @@ export async function getJob(client: Client, jobID: string, owner?: string): Pro
 
 /** Views stored by older workflow code lack the fields added since: they show their defaults. */
 function withCurrentFields(view: JobView): JobView {
-  return { ...view, window: (view as Partial<JobView>).window ?? null };
+  const stored = view as Partial<JobView>;
+  return { ...view, window: stored.window ?? null, scheduleID: stored.scheduleID ?? null };
 }
 
 async function endedOrRunningView(

@@ -17,6 +17,7 @@ export interface StartTimeRange {
 export interface JobListQuery {
   readonly jobName?: string;
   readonly status?: JobStatusName;
+  readonly scheduleID?: string;
   readonly start?: StartTimeRange;
   readonly limit: number;
   /** Opaque: the previous page's `next` cursor. */
@@ -40,6 +41,7 @@ export function visibilityQuery(
   if (owner !== undefined) clauses.push(`ExportOwner = ${quote(owner)}`);
   if (query.jobName) clauses.push(`ExportName = ${quote(query.jobName)}`);
   if (query.status) clauses.push(`ExportStatus = ${quote(query.status)}`);
+  if (query.scheduleID) clauses.push(`ExportSchedule = ${quote(query.scheduleID)}`);
   const operators = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
   for (const [key, op] of Object.entries(operators) as [keyof StartTimeRange, string][]) {
     const when = query.start?.[key];

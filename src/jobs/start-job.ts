@@ -7,7 +7,7 @@ import type { contactExportWorkflow } from '../../workflows/contactExport';
 import { jobWindow } from '../../workflows/job-state';
 import { moduleOf } from '../destinations';
 import { publicDestination } from '../destinations/redaction';
-import { DestinationType, ExportName, ExportOwner, ExportStatus } from '../../workflows/search-attributes';
+import { jobSearchAttributes } from '../../workflows/search-attributes';
 import { workflowIdFor, type JobMemo } from './job-records';
 import { defaultJobName } from './naming';
 import type { ExportJobInput, ExportRequest, ExportTuning } from './types';
@@ -32,6 +32,30 @@ export function tuningFrom(config: Config): ExportTuning {
   };
 }
 
+/** A job's tuning: the deployment's settings and its destination module's delivery retries. */
+export function jobTuning(config: Config, request: ExportRequest): ExportTuning {
+  return { ...tuningFrom(config), deliveryRetry: moduleOf(request.destination.type).retry };
+}
+
+/**
+ * What a job's memo holds from its start (the Web UI and GET /jobs read it; never a secret): its
+ * name, format, window, public destination, and a keyed digest of the request for idempotent replays.
+ */
+export function jobMemo(config: Config, input: ExportJobInput, startToken: string): JobMemo {
+  const { request } = input;
+  return {
+    job: {
+      jobName: input.jobName,
+      exportType: request.exportType,
+      compress: request.compress,
+      window: jobWindow(request),
+      destination: publicDestination(request.destination),
+      requestDigest: keyedDigest(config.keyring, JSON.stringify(request)),
+      startToken,
+    },
+  };
+}
+
 /** The job ID an Idempotency-Key maps to, per API key: a UUID-shaped digest. */
 export function idempotentJobId(owner: string, idempotencyKey: string): string {
   const hex = createHash('sha256').update(`${owner}\n${idempotencyKey}`).digest('hex');
@@ -53,21 +77,9 @@ export async function startExportJob(
 ): Promise<StartedJob> {
   const jobID = idempotencyKey ? idempotentJobId(owner, idempotencyKey) : randomUUID();
   const jobName = request.name ?? defaultJobName(jobID);
-  const canonical = JSON.stringify(request);
   const startToken = randomUUID();
-  const tuning = { ...tuningFrom(config), deliveryRetry: moduleOf(request.destination.type).retry };
-  const input: ExportJobInput = { jobID, jobName, owner, request, tuning };
-  const memo: JobMemo = {
-    job: {
-      jobName,
-      exportType: request.exportType,
-      compress: request.compress,
-      window: jobWindow(request),
-      destination: publicDestination(request.destination),
-      requestDigest: keyedDigest(config.keyring, canonical),
-      startToken,
-    },
-  };
+  const input: ExportJobInput = { jobID, jobName, owner, request, tuning: jobTuning(config, request) };
+  const memo = jobMemo(config, input, startToken);
   const workflowId = workflowIdFor(jobID);
   try {
     await client.workflow.start<typeof contactExportWorkflow>('contactExportWorkflow', {
@@ -75,12 +87,7 @@ export async function startExportJob(
       workflowId,
       args: [input],
       memo: { ...memo },
-      typedSearchAttributes: [
-        { key: ExportName, value: jobName },
-        { key: ExportStatus, value: 'Pending' },
-        { key: DestinationType, value: request.destination.type },
-        { key: ExportOwner, value: owner },
-      ],
+      typedSearchAttributes: jobSearchAttributes(input),
       ...(idempotencyKey
         ? { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }
         : {}),
@@ -92,7 +99,7 @@ export async function startExportJob(
 
   const existing = await client.workflow.getHandle(workflowId).describe();
   const existingJob = (existing.memo as Partial<JobMemo> | undefined)?.job;
-  if (!existingJob || !digestMatches(config.keyring, existingJob.requestDigest, canonical)) {
+  if (!existingJob || !digestMatches(config.keyring, existingJob.requestDigest, JSON.stringify(request))) {
     throw new ConflictError(
       `Idempotency-Key "${idempotencyKey}" was already used with a different request body (job ${jobID})`,
     );

@@ -32,6 +32,7 @@ export const collections = {
   audiences: 'audiences',
   sftpKeys: 'sftpkeys',
   apiKeys: 'apikeys',
+  exportSchedules: 'exportschedules',
 } as const;
 
 /** Creates the indexes the service relies on; cheap and idempotent, run at start-up. */

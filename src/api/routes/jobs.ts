@@ -17,6 +17,7 @@ export function jobsRouter(deps: ApiDeps): Router {
     const page = await listJobs(deps.client, deps.config.keyring, ownerOf(res), {
       jobName: query.jobName,
       status: query.status,
+      scheduleID: query.scheduleID,
       start: query.times?.start,
       limit: query.limit,
       cursor: query.cursor,

@@ -29,6 +29,11 @@ export const jobsQuerySchema = z.strictObject({
       }),
     })
     .optional(),
+  scheduleID: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'an export schedule ID (a UUID)')
+    .optional()
+    .describe('Only the jobs started by this export schedule'),
   limit: z.coerce.number().int('a whole number').min(1, '1-100').max(100, '1-100').default(25),
   cursor: z.string().regex(cursorPattern, 'not a cursor from a previous page').optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ScheduleView } from '../../schedules/export-schedules';
 import { exportFormatNames } from '../../export/formats';
 import type { JobView } from '../../jobs/types';
 import type { ErrorBody } from '../http-errors';
@@ -77,6 +78,10 @@ export const jobViewSchema = z.object({
     .describe(
       'The lastModified window the job exports ([modifiedSince, modifiedBefore)), or null for all contacts',
     ),
+  scheduleID: z
+    .string()
+    .nullable()
+    .describe('The export schedule whose run started the job (GET /exportschedules/{id}), or null'),
 });
 
 export const listsResponseSchema = z.object({
@@ -108,10 +113,38 @@ export const sftpKeySchema = z.object({
   createdAt: z.string(),
 });
 
+export const scheduleViewSchema = z.object({
+  scheduleID: z.string(),
+  name: z.string(),
+  cron: z.string().nullable(),
+  every: z.string().nullable(),
+  timezone: z.string(),
+  incremental: z.boolean(),
+  paused: z.boolean(),
+  nextRuns: z.array(z.string()).describe('The next times it fires (at most 5)'),
+  recentJobs: z
+    .array(
+      z.object({
+        jobID: z.string(),
+        jobName: z.string(),
+        status: z.enum(['Pending', 'Processing', 'Done', 'Failed', 'Cancelled']),
+        startedAt: z.string(),
+      }),
+    )
+    .describe('Its latest jobs, newest first (at most 10)'),
+  watermark: z
+    .string()
+    .nullable()
+    .describe('Incremental: contacts modified before this time were delivered by a Done run'),
+  export: z.record(z.string(), z.unknown()).describe('The export each run starts, secrets removed'),
+  links: z.object({ self: z.string(), jobs: z.string() }),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 const schemasMatchTypes: [
   Same<z.infer<typeof jobViewSchema>, Mutable<JobView>>,
   Same<z.infer<typeof errorBodySchema>, Mutable<ErrorBody>>,
-] = [true, true];
+  Same<z.infer<typeof scheduleViewSchema>, Mutable<ScheduleView>>,
+] = [true, true, true];
 void schemasMatchTypes;
