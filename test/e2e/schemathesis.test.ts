@@ -29,7 +29,13 @@ describe('Schemathesis against the live gateway, every check', () => {
     jobID = created.body.jobID;
     await waitForJob(stack, jobID);
   }, 120_000);
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    // Schedules it created would go on firing on the shared Temporal server: delete them.
+    const listed = await stack?.request<{ schedules: { scheduleID: string }[] }>('GET', '/exportschedules');
+    for (const { scheduleID } of listed?.body.schedules ?? [])
+      await stack.request('DELETE', `/exportschedules/${scheduleID}`);
+    await stack?.stop();
+  });
 
   it('when Schemathesis runs every phase and check, then it finds no failure', async () => {
     const reports = path.join(testServers().runDir, 'schemathesis');

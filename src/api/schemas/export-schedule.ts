@@ -55,9 +55,19 @@ export const scheduleCreateSchema = z
   })
   .superRefine(timing.check)
   .describe('An export schedule: give either cron or every.');
-
 /** The JSON Schema rules zod cannot state for the two bodies (added to the OpenAPI document). */
-export const scheduleCreateJsonSchema = timing.jsonSchema;
+export const scheduleCreateJsonSchema = {
+  ...timing.jsonSchema,
+  examples: [
+    {
+      name: 'nightly-partner',
+      cron: '0 2 * * *',
+      timezone: 'Europe/Berlin',
+      incremental: true,
+      export: { exportType: 'csv', showHeader: true, compress: true },
+    },
+  ],
+};
 export const schedulePatchJsonSchema = { not: { required: ['cron', 'every'] }, minProperties: 1 };
 
 /** PATCH /exportschedules/{id}: any of the fields; `export` replaces the whole export. */
