@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { exportFormatNames } from '../export/formats';
 import type { JobView } from '../jobs/types';
+import type { ScheduleView } from '../schedules/export-schedules';
 import { progressBar } from './progress-bar';
 
 const usage = `contact-exports: the operator's command line for a contact-exports gateway
@@ -12,9 +13,16 @@ const usage = `contact-exports: the operator's command line for a contact-export
   contact-exports submit [--body FILE|-] [--type ${exportFormatNames.join('|')}] [--name N] [--header] [--gzip]
                          [--fields a,b] [--lists x,8756] [--audience KEY] [--email ADDR] [--watch]
   contact-exports status JOB_ID [--watch]
-  contact-exports list [--status S] [--name N] [--limit N]
+  contact-exports list [--status S] [--name N] [--schedule ID] [--limit N]
   contact-exports cancel JOB_ID
   contact-exports download JOB_ID [--output FILE]
+  contact-exports schedules list
+  contact-exports schedules show ID
+  contact-exports schedules create --name N (--cron "0 2 * * *" | --every 24h) [--timezone Europe/Berlin]
+                                   [--incremental] [--body FILE|-]   (--body: the export, a POST /contactexports body;
+                                   without it, the export comes from --type --fields --lists ... as for submit)
+  contact-exports schedules update ID [--name N] [--cron C | --every E] [--timezone TZ] [--incremental true|false] [--body FILE|-]
+  contact-exports schedules trigger|pause|unpause|delete ID
 
   --url URL   gateway (default $CONTACT_EXPORTS_URL or http://localhost:3000)
   --key KEY   API key (default $CONTACT_EXPORTS_API_KEY)
@@ -90,6 +98,99 @@ async function watch(options: Options, jobID: string): Promise<number> {
   }
 }
 
+function scheduleLine(s: ScheduleView): string {
+  const timing = s.cron !== null ? `cron "${s.cron}" ${s.timezone}` : `every ${s.every}`;
+  const last = s.recentJobs[0];
+  return [
+    s.scheduleID,
+    (s.paused ? 'paused' : 'active').padEnd(6),
+    s.name,
+    timing,
+    s.incremental ? `incremental (watermark ${s.watermark ?? 'none yet'})` : 'full',
+    `next ${s.nextRuns[0] ?? '-'}`,
+    `last ${last ? `${last.status} ${last.jobID}` : '-'}`,
+  ].join('  ');
+}
+
+function scheduleDetails(s: ScheduleView): string {
+  return [
+    scheduleLine(s),
+    `next runs: ${s.nextRuns.join(', ') || '-'}`,
+    'recent jobs:',
+    ...s.recentJobs.map((j) => `  ${j.jobID}  ${j.status.padEnd(10)}  ${j.startedAt}  ${j.jobName}`),
+    `export: ${JSON.stringify(s.export)}`,
+    '',
+  ].join('\n');
+}
+
+type Flags = Partial<Record<'name' | 'cron' | 'every' | 'timezone' | 'incremental' | 'body', string>>;
+
+/** `contact-exports schedules ...`: the /exportschedules API. */
+async function schedules(
+  options: Options,
+  args: string[],
+  flags: Flags,
+  exportBody: (withName: boolean) => Promise<Record<string, unknown>>,
+): Promise<number> {
+  const [action, id] = args;
+  const needId = (): string => {
+    if (!id) throw new UsageError(`schedules ${action ?? ''} needs a schedule ID`);
+    return id;
+  };
+  const print = (s: ScheduleView): void => {
+    process.stdout.write(options.json ? `${JSON.stringify(s, null, 2)}\n` : scheduleDetails(s));
+  };
+  const timing = (): Record<string, unknown> => {
+    const body: Record<string, unknown> = {};
+    if (flags.name) body.name = flags.name;
+    if (flags.cron) body.cron = flags.cron;
+    if (flags.every) body.every = flags.every;
+    if (flags.timezone) body.timezone = flags.timezone;
+    if (flags.incremental !== undefined) body.incremental = flags.incremental;
+    return body;
+  };
+  switch (action) {
+    case 'list': {
+      const { schedules: all } = await call<{ schedules: ScheduleView[] }>(
+        options,
+        'GET',
+        '/exportschedules',
+      );
+      process.stdout.write(
+        options.json ? `${JSON.stringify(all)}\n` : all.map((s) => `${scheduleLine(s)}\n`).join(''),
+      );
+      return 0;
+    }
+    case 'show':
+      print(await call<ScheduleView>(options, 'GET', `/exportschedules/${needId()}`));
+      return 0;
+    case 'create': {
+      const body = { ...timing(), export: await exportBody(false) };
+      print(await call<ScheduleView>(options, 'POST', '/exportschedules', body));
+      return 0;
+    }
+    case 'update': {
+      const body = { ...timing(), ...(flags.body ? { export: await exportBody(false) } : {}) };
+      print(await call<ScheduleView>(options, 'PATCH', `/exportschedules/${needId()}`, body));
+      return 0;
+    }
+    case 'trigger':
+      await call(options, 'POST', `/exportschedules/${needId()}/trigger`);
+      process.stdout.write(`run requested for ${id}: contact-exports list shows its job\n`);
+      return 0;
+    case 'pause':
+    case 'unpause':
+      print(await call<ScheduleView>(options, 'POST', `/exportschedules/${needId()}/${action}`));
+      return 0;
+    case 'delete':
+      await call(options, 'DELETE', `/exportschedules/${needId()}`);
+      process.stdout.write(`deleted ${id}\n`);
+      return 0;
+    default:
+      throw new UsageError(`unknown schedules command "${action ?? ''}"`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -111,6 +212,11 @@ async function main(argv: string[]): Promise<number> {
       status: { type: 'string' },
       limit: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      schedule: { type: 'string' },
+      cron: { type: 'string' },
+      every: { type: 'string' },
+      timezone: { type: 'string' },
+      incremental: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -136,23 +242,33 @@ async function main(argv: string[]): Promise<number> {
       .map((s) => s.trim())
       .filter(Boolean);
 
+  /** The export: a JSON body from --body, or built from the submit flags. */
+  const exportBody = async (withName: boolean): Promise<Record<string, unknown>> => {
+    if (values.body) {
+      return JSON.parse(
+        values.body === '-'
+          ? await new Response(Readable.toWeb(process.stdin) as ReadableStream).text()
+          : await readFile(values.body, 'utf8'),
+      ) as Record<string, unknown>;
+    }
+    const body: Record<string, unknown> = {
+      exportType: values.type ?? 'csv',
+      showHeader: values.header,
+      compress: values.gzip,
+    };
+    if (withName && values.name) body.name = values.name;
+    if (values.fields) body.fields = split(values.fields);
+    if (values.lists) body.lists = split(values.lists)?.map((l) => (/^\d+$/.test(l) ? Number(l) : l));
+    if (values.audience) body['audience-key'] = values.audience;
+    if (values.email) body.confirmEmail = values.email;
+    return body;
+  };
+
   switch (command) {
+    case 'schedules':
+      return schedules(options, positionals.slice(1), values, exportBody);
     case 'submit': {
-      let body: Record<string, unknown>;
-      if (values.body) {
-        body = JSON.parse(
-          values.body === '-'
-            ? await new Response(Readable.toWeb(process.stdin) as ReadableStream).text()
-            : await readFile(values.body, 'utf8'),
-        ) as Record<string, unknown>;
-      } else {
-        body = { exportType: values.type ?? 'csv', showHeader: values.header, compress: values.gzip };
-        if (values.name) body.name = values.name;
-        if (values.fields) body.fields = split(values.fields);
-        if (values.lists) body.lists = split(values.lists)?.map((l) => (/^\d+$/.test(l) ? Number(l) : l));
-        if (values.audience) body['audience-key'] = values.audience;
-        if (values.email) body.confirmEmail = values.email;
-      }
+      const body = await exportBody(true);
       const created = await call<{ jobID: string; name: string }>(options, 'POST', '/contactexports', body);
       process.stdout.write(
         options.json ? `${JSON.stringify(created)}\n` : `${created.jobID}  ${created.name}\n`,
@@ -170,6 +286,7 @@ async function main(argv: string[]): Promise<number> {
       const params = new URLSearchParams();
       if (values.status) params.set('status', values.status);
       if (values.name) params.set('jobName', values.name);
+      if (values.schedule) params.set('scheduleID', values.schedule);
       params.set('limit', values.limit ?? '25');
       const page = await call<{ jobs: JobView[] }>(options, 'GET', `/jobs?${params.toString()}`);
       process.stdout.write(

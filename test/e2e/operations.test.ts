@@ -140,6 +140,53 @@ describe('operations: health, metrics, and the operator CLI', () => {
       expect(cancel.stderr).toContain('has already ended');
     });
 
+    it('when schedules are managed from the CLI, then create, list, show, trigger, pause and delete act on the API', async () => {
+      const created = await run(
+        'schedules',
+        'create',
+        '--name',
+        'cli-nightly',
+        '--cron',
+        '0 2 29 2 *',
+        '--timezone',
+        'Europe/Berlin',
+        '--incremental',
+        'true',
+        '--type',
+        'csv',
+        '--fields',
+        'channels.email.address',
+        '--json',
+      );
+      expect(created.status).toBe(0);
+      const schedule = JSON.parse(created.stdout) as { scheduleID: string; incremental: boolean };
+      expect(schedule.incremental).toBe(true);
+      const id = schedule.scheduleID;
+      try {
+        const listed = await run('schedules', 'list');
+        expect(listed.stdout).toMatch(
+          new RegExp(
+            `^${id}  active  cli-nightly  cron "0 2 29 2 \\*" Europe/Berlin  incremental \\(watermark none yet\\)`,
+            'm',
+          ),
+        );
+        expect((await run('schedules', 'trigger', id)).status).toBe(0);
+        let jobs: { jobID: string; status: string; scheduleID: string }[] = [];
+        for (let i = 0; i < 300 && !jobs.some((j) => j.status === 'Done'); i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          jobs = JSON.parse((await run('list', '--schedule', id, '--json')).stdout) as typeof jobs;
+        }
+        expect(jobs.map((j) => [j.status, j.scheduleID])).toEqual([['Done', id]]);
+        const shown = await run('schedules', 'show', id);
+        expect(shown.stdout).toContain(`${jobs[0]?.jobID}  Done`);
+        expect(shown.stdout).toMatch(/incremental \(watermark \d{4}-\d\d-\d\dT/);
+        expect((await run('schedules', 'pause', id)).stdout).toMatch(new RegExp(`^${id}  paused`));
+      } finally {
+        expect((await run('schedules', 'delete', id)).stdout).toBe(`deleted ${id}\n`);
+      }
+      expect((await run('schedules', 'show', id)).status).toBe(2);
+    });
+
     it('when the request is wrong, then the CLI prints the API’s field errors and exits 2', async () => {
       const result = await run('submit', '--type', 'xml');
       expect(result.status).toBe(2);
