@@ -87,6 +87,7 @@ export default tseslint.config(
           'btoa',
           'location',
           'URL',
+          'URLSearchParams',
           'confirm',
           'setTimeout',
           'clearTimeout',

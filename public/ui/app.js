@@ -1,14 +1,16 @@
 'use strict';
 /*
  * The Jobs page: a tiny client of the public API (GET /jobs, GET/DELETE /jobs/{id},
- * POST /contactexports, GET /jobs/{id}/download). The API key lives in sessionStorage and goes
+ * POST /contactexports, GET /jobs/{id}/download, /exportschedules). The API key lives in sessionStorage and goes
  * out as HTTP Basic auth. Every value reaches the page through textContent, never as HTML.
  */
 (() => {
   const KEY = 'contact-exports-api-key';
   const $ = (id) => document.getElementById(id);
-  let nextLink = null;
   let timer = null;
+  /** Paging: the path of each page visited (page 1 first); links.next leads to the next one. */
+  let pages = [];
+  let nextLink = null;
 
   const apiKey = () => sessionStorage.getItem(KEY);
   // X-Requested-With: the gateway then answers 401 without a Basic challenge (no browser login prompt).
@@ -188,17 +190,142 @@
     timer = setTimeout(route, fast ? 1500 : 15000);
   }
 
-  async function showJobs(append) {
+  /** The list's first page for the filters shown (status, page size, schedule). */
+  function firstPage() {
+    const params = new URLSearchParams({ limit: $('page-size').value });
     const status = $('filter-status').value;
-    const path = append && nextLink ? nextLink : `/jobs?limit=25${status ? `&status=${status}` : ''}`;
-    const page = await api('GET', path);
+    if (status) params.set('status', status);
+    const scheduleID = new URLSearchParams(location.hash.split('?')[1] ?? '').get('schedule');
+    $('schedule-filter').hidden = !scheduleID;
+    if (scheduleID) {
+      params.set('scheduleID', scheduleID);
+      $('schedule-filter-id').textContent = scheduleID.slice(0, 8);
+    }
+    return `/jobs?${params}`;
+  }
+
+  /** Shows the current page again (refresh), or page 1 of new filters, or the next/previous one. */
+  async function showJobs(move) {
+    const first = firstPage();
+    if (pages[0] !== first) pages = [first];
+    if (move === 'older' && nextLink) pages.push(nextLink);
+    if (move === 'newer' && pages.length > 1) pages.pop();
+    const page = await api('GET', pages[pages.length - 1]);
     const tbody = $('jobs-table').querySelector('tbody');
-    if (!append) tbody.replaceChildren();
-    for (const job of page.jobs) tbody.append(row(job));
+    tbody.replaceChildren(...page.jobs.map(row));
     nextLink = page.links.next;
-    $('load-more').hidden = !nextLink;
-    $('jobs-empty').hidden = tbody.children.length > 0;
-    if (!append) schedule(page.jobs.some(running));
+    const size = Number($('page-size').value);
+    const from = (pages.length - 1) * size;
+    $('page-older').disabled = !nextLink;
+    $('page-newer').disabled = pages.length < 2;
+    $('page-state').textContent = page.jobs.length
+      ? `Page ${pages.length} · jobs ${from + 1}–${from + page.jobs.length}`
+      : '';
+    $('jobs-empty').hidden = page.jobs.length > 0 || pages.length > 1;
+    schedule(page.jobs.some(running));
+  }
+
+  const timingText = (s) =>
+    s.cron !== null
+      ? `cron ${s.cron}${s.timezone === 'UTC' ? ' UTC' : ` (${s.timezone})`}`
+      : `every ${s.every}`;
+
+  async function scheduleAction(s, action) {
+    try {
+      if (action === 'delete') {
+        if (!confirm(`Delete schedule "${s.name}"? Its running job goes on; no more runs start.`)) return;
+        await api('DELETE', `/exportschedules/${s.scheduleID}`);
+        flash(`Deleted ${s.name}`);
+      } else {
+        await api('POST', `/exportschedules/${s.scheduleID}/${action}`);
+        flash(action === 'trigger' ? `${s.name}: a run starts now` : `${s.name}: ${action}d`);
+      }
+      route();
+    } catch (err) {
+      flash(err.message);
+    }
+  }
+
+  function scheduleRow(s) {
+    const last = s.recentJobs[0];
+    const button = (text, action, cls = '') =>
+      el('button', {
+        type: 'button',
+        class: `${action} ${cls}`,
+        text,
+        onclick: () => scheduleAction(s, action),
+      });
+    return el(
+      'tr',
+      { 'data-schedule': s.scheduleID, 'data-paused': String(s.paused) },
+      el('td', {}, el('a', { href: `#/?schedule=${s.scheduleID}`, text: s.name, title: 'Its jobs' })),
+      el('td', { text: timingText(s) }),
+      el(
+        'td',
+        { class: 'next-runs', title: s.nextRuns.map(fmtTime).join('\n') },
+        ...(s.paused ? ['(paused)'] : s.nextRuns.slice(0, 2).map((t) => el('div', { text: fmtTime(t) }))),
+      ),
+      el(
+        'td',
+        {},
+        last
+          ? el(
+              'a',
+              { href: `#/jobs/${last.jobID}` },
+              el('span', { class: `status ${last.status}`, text: last.status }),
+              ` ${fmtTime(last.startedAt)}`,
+            )
+          : '',
+      ),
+      el('td', {
+        text: s.incremental ? `since ${s.watermark ? fmtTime(s.watermark) : 'the beginning'}` : 'no',
+      }),
+      el('td', { text: s.paused ? 'paused' : 'active' }),
+      el('td', { text: where(s.export.destination ?? { type: 'aws' }) }),
+      el(
+        'td',
+        { class: 'actions' },
+        button('Run now', 'trigger'),
+        s.paused ? button('Unpause', 'unpause') : button('Pause', 'pause'),
+        button('Delete', 'delete', 'danger'),
+      ),
+    );
+  }
+
+  async function showSchedules() {
+    const { schedules } = await api('GET', '/exportschedules');
+    $('schedules-table')
+      .querySelector('tbody')
+      .replaceChildren(...schedules.map(scheduleRow));
+    $('schedules-empty').hidden = schedules.length > 0;
+    schedule(schedules.some((s) => s.recentJobs[0] && running(s.recentJobs[0])));
+  }
+
+  async function submitSchedule(event) {
+    event.preventDefault();
+    const form = event.target;
+    const data = new FormData(form);
+    const errors = $('schedule-errors');
+    errors.hidden = true;
+    try {
+      const body = { name: data.get('name'), incremental: data.get('incremental') === 'on' };
+      for (const key of ['cron', 'every', 'timezone'])
+        if (String(data.get(key)).trim()) body[key] = data.get(key).trim();
+      body.export = JSON.parse(data.get('export'));
+      await api('POST', '/exportschedules', body);
+      form.reset();
+      $('new-schedule').open = false;
+      route();
+    } catch (err) {
+      const details = err.body?.error?.details ?? [];
+      errors.replaceChildren(
+        el('strong', {
+          text: err instanceof SyntaxError ? `Export is not valid JSON: ${err.message}` : err.message,
+        }),
+        el('ul', {}, ...details.map((d) => el('li', { text: `${d.path}: ${d.message}` }))),
+      );
+      errors.hidden = false;
+    }
   }
 
   async function showJob(jobID) {
@@ -297,7 +424,7 @@
   }
 
   function show(id) {
-    for (const section of ['sign-in', 'jobs-view', 'job-view', 'new-view'])
+    for (const section of ['sign-in', 'jobs-view', 'schedules-view', 'job-view', 'new-view'])
       $(section).hidden = section !== id;
     $('session').hidden = id === 'sign-in';
   }
@@ -312,9 +439,12 @@
         await showJob(hash.slice('#/jobs/'.length));
       } else if (hash === '#/new') {
         show('new-view');
+      } else if (hash === '#/schedules') {
+        show('schedules-view');
+        await showSchedules();
       } else {
         show('jobs-view');
-        await showJobs(false);
+        await showJobs();
       }
     } catch (err) {
       if (err.message !== 'unauthorized') {
@@ -335,7 +465,10 @@
       route();
     });
     $('filter-status').addEventListener('change', () => route());
-    $('load-more').addEventListener('click', () => showJobs(true).catch((err) => flash(err.message)));
+    $('page-size').addEventListener('change', () => route());
+    $('page-older').addEventListener('click', () => showJobs('older').catch((err) => flash(err.message)));
+    $('page-newer').addEventListener('click', () => showJobs('newer').catch((err) => flash(err.message)));
+    $('schedule-form').addEventListener('submit', submitSchedule);
     $('new-form').addEventListener('submit', submitExport);
     window.addEventListener('hashchange', route);
     loadFormats().catch((err) => flash(err.message));

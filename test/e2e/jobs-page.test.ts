@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findTool } from '../../src/devstack/binaries';
 import { seedStore } from '../../src/seed/seed-store';
+import { waitForJob } from '../helpers/jobs';
 import { TEST_API_KEY, testConfig } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { outputDir } from '../setup/servers-file';
@@ -134,6 +135,119 @@ describe('the Jobs page (headless Chromium)', () => {
       await page.screenshot({ path: path.join(screenshots, `jobs-page-${width}.png`) });
     }
     await page.setViewportSize({ width: 1400, height: 800 });
+  }, 120_000);
+
+  it('when there are more jobs than a page holds, then the table pages with Older and Newer and a refresh keeps the page', async () => {
+    // Nine more jobs on top of the two above make two pages of 10. Each is cancelled at once: a
+    // job's place in the list does not depend on its outcome, and a cancelled one costs no export.
+    for (let i = 0; i < 9; i++) {
+      const res = await stack.request<{ jobID: string }>('POST', '/contactexports', {
+        exportType: 'csv',
+        name: `paged-${i}`,
+      });
+      expect(res.status).toBe(202);
+      expect((await stack.request('DELETE', `/jobs/${res.body.jobID}`)).status).toBe(202);
+      await waitForJob(stack, res.body.jobID);
+    }
+    const all = await stack.request<{ jobs: { jobID: string; status: string }[] }>('GET', '/jobs?limit=100');
+    const total = all.body.jobs.length;
+    expect(total).toBeGreaterThanOrEqual(11);
+    await page.goto(`${stack.url}/ui/#/`);
+    await page.reload();
+    await page.selectOption('#page-size', '10');
+    await page.locator('#page-state', { hasText: 'Page 1 · jobs 1–10' }).waitFor();
+    expect(await page.locator('#jobs-table tbody tr').count()).toBe(10);
+    const firstPage = await page
+      .locator('#jobs-table tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')));
+    await page.click('#page-older');
+    await page.locator('#page-state', { hasText: 'Page 2 · jobs 11–' }).waitFor();
+    const secondPage = await page
+      .locator('#jobs-table tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')));
+    expect(secondPage.length).toBe(Math.min(10, total - 10));
+    expect(secondPage.filter((id) => firstPage.includes(id))).toEqual([]);
+    // The page refreshes itself (every 15 s, or 1.5 s while jobs run): still page 2.
+    await page.evaluate('window.dispatchEvent(new HashChangeEvent("hashchange"))');
+    await page.waitForTimeout(500);
+    expect(await page.textContent('#page-state')).toMatch(/^Page 2 · /);
+    await page.click('#page-newer');
+    await page.locator('#page-state', { hasText: 'Page 1 · jobs 1–10' }).waitFor();
+    expect(await page.isDisabled('#page-newer')).toBe(true);
+    await page.selectOption('#page-size', '25');
+  }, 120_000);
+
+  it('when a user creates a schedule on the Schedules view, then it lists its next runs and runs now, pauses, unpauses, shows its jobs and deletes', async () => {
+    await page.goto(`${stack.url}/ui/#/schedules`);
+    await page.evaluate(`sessionStorage.setItem('contact-exports-api-key', ${JSON.stringify(TEST_API_KEY)})`);
+    await page.reload();
+    await page.waitForSelector('#schedules-view:not([hidden])');
+    await page.click('#new-schedule summary');
+    await page.fill('#schedule-form input[name=name]', 'from-the-page');
+    await page.fill('#schedule-form input[name=cron]', '0 2 29 2 *');
+    await page.fill('#schedule-form input[name=timezone]', 'Europe/Berlin');
+    await page.check('#schedule-form input[name=incremental]');
+    await page.fill(
+      '#schedule-form textarea[name=export]',
+      '{"exportType": "csv", "fields": ["channels.email.address"], "modifiedBefore": "2000-01-01"}',
+    );
+    await page.click('#schedule-form button[type=submit]');
+    // Incremental schedules set each run's window: the form shows the API's error naming the field.
+    await page.locator('#schedule-errors li', { hasText: 'export.modifiedBefore' }).waitFor();
+    await page.fill(
+      '#schedule-form textarea[name=export]',
+      '{"exportType": "csv", "fields": ["channels.email.address"]}',
+    );
+    await page.click('#schedule-form button[type=submit]');
+    const row = page.locator('#schedules-table tbody tr', { hasText: 'from-the-page' });
+    await row.waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toBe('cron 0 2 29 2 * (Europe/Berlin)');
+    expect((await row.locator('td.next-runs').textContent())?.length).toBeGreaterThan(5);
+    expect(await row.locator('td').nth(4).textContent()).toBe('since the beginning');
+
+    await row.locator('button.trigger').click();
+    await row.locator('td .status.Done').waitFor({ timeout: 60_000 });
+    await page.locator('#schedules-table tbody tr td', { hasText: /^since (?!the beginning)/ }).waitFor();
+    await row.locator('button.pause').click();
+    await page
+      .locator('#schedules-table tbody tr[data-paused="true"]', { hasText: 'from-the-page' })
+      .waitFor();
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      const fit = await page.evaluate(`(() => {
+        const scroller = document.querySelector('#schedules-view .table-scroll');
+        scroller.scrollLeft = 0;
+        return {
+          pageOverflows: document.documentElement.scrollWidth > window.innerWidth,
+          tableFits: scroller.scrollWidth <= scroller.clientWidth,
+        };
+      })()`);
+      // At 1280 px the whole table shows; at 390 px it scrolls sideways inside the page.
+      expect(fit).toEqual({ pageOverflows: false, tableFits: width === 1280 });
+      await page.screenshot({ path: path.join(screenshots, `schedules-page-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 1400, height: 800 });
+    await row.locator('button.unpause').click();
+    await page
+      .locator('#schedules-table tbody tr[data-paused="false"]', { hasText: 'from-the-page' })
+      .waitFor();
+
+    // Its name leads to its jobs only.
+    await row.locator('td a').first().click();
+    await page.waitForSelector('#jobs-view:not([hidden])');
+    await page.locator('#schedule-filter:not([hidden])').waitFor();
+    await page.locator('#page-state', { hasText: 'jobs 1–1' }).waitFor();
+    expect(await page.locator('#jobs-table tbody tr a').first().textContent()).toMatch(
+      /^from-the-page-\d{8}T\d{6}Z$/,
+    );
+
+    await page.click('#nav-schedules');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.locator('button.delete').click();
+    await row.waitFor({ state: 'detached' });
+    expect((await stack.request<{ schedules: unknown[] }>('GET', '/exportschedules')).body.schedules).toEqual(
+      [],
+    );
   }, 120_000);
 
   it('when the API docs are opened under the gateway’s CSP, then Swagger UI renders the operations', async () => {
