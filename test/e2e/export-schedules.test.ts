@@ -6,6 +6,7 @@ import type { ScheduleView } from '../../src/schedules/export-schedules';
 import { temporalScheduleId } from '../../src/schedules/export-schedules';
 import { seedStore } from '../../src/seed/seed-store';
 import { downloadFile } from '../helpers/deliveries';
+import { recordHistory, recordWorkflowHistory } from '../helpers/histories';
 import { OTHER_API_KEY, testConfig, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { PARTNER_USER } from '../servers/system-users';
@@ -78,6 +79,12 @@ describe('export schedules (Temporal Schedules)', () => {
   };
   const runningRuns = async (id: string): Promise<number> =>
     (await stack.client.schedule.getHandle(temporalScheduleId(id)).describe()).info.runningActions.length;
+
+  /** The workflow ID of the schedule's latest run (`contactexport-schedule-{id}-run-{time}`). */
+  const latestRun = async (id: string): Promise<string> => {
+    const info = (await stack.client.schedule.getHandle(temporalScheduleId(id)).describe()).info;
+    return info.recentActions[info.recentActions.length - 1]?.action.workflow.workflowId ?? '';
+  };
 
   const trigger = async (id: string, runs: number): Promise<ScheduleView> => {
     const res = await stack.request('POST', `/exportschedules/${id}/trigger`);
@@ -162,6 +169,8 @@ describe('export schedules (Temporal Schedules)', () => {
       'c3@example.com',
     ]);
     expect(second.watermark).toBe(run2.window?.modifiedBefore);
+    await recordWorkflowHistory(stack.client, await latestRun(schedule.scheduleID), 'scheduled-run-done');
+    await recordHistory(stack.client, run2.jobID, 'scheduled-job-done');
 
     // Run 3 fails (the partner changed the password): the watermark stays, the schedule is not paused.
     await touch(['c10@example.com', 'c11@example.com']);
@@ -179,6 +188,7 @@ describe('export schedules (Temporal Schedules)', () => {
     expect(run3.status).toBe('Failed');
     expect(third.watermark).toBe(second.watermark);
     expect(third.paused).toBe(false);
+    await recordWorkflowHistory(stack.client, await latestRun(schedule.scheduleID), 'scheduled-run-failed');
 
     // Run 4, fixed again: covers run 3's window and what changed since.
     await stack.request('PATCH', `/exportschedules/${schedule.scheduleID}`, {

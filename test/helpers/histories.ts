@@ -16,9 +16,13 @@ export { REPLAY_ENCRYPTION_KEYS } from './servers';
  * (what the Web UI's "Download" and the CLI give an operator). A no-op otherwise.
  */
 export async function recordHistory(client: Client, jobID: string, name: string): Promise<void> {
+  await recordWorkflowHistory(client, `contactexport-${jobID}`, name);
+}
+
+/** The same for any workflow: a schedule's run (`scheduledExportWorkflow`), for one. */
+export async function recordWorkflowHistory(client: Client, workflowId: string, name: string): Promise<void> {
   const label = process.env.RECORD_HISTORIES;
   if (!label) return;
-  const workflowId = `contactexport-${jobID}`;
   // The whole history: the job's status can be final a moment before its workflow closes.
   await client.workflow
     .getHandle(workflowId)

@@ -23,7 +23,7 @@ describe('recorded workflow histories replay against the current workflow code',
     }
   });
 
-  it('has the recorded set: done, gzip with email, failed delivery, cancelled, K = 4, host moved', () => {
+  it('has the recorded set: done, gzip with email, failed delivery, cancelled, K = 4, host moved, scheduled runs', () => {
     for (const scenario of [
       'done-csv',
       'done-gzip-email',
@@ -31,6 +31,8 @@ describe('recorded workflow histories replay against the current workflow code',
       'cancelled-mid-export',
       'partitioned-k4',
       'host-moved',
+      'scheduled-run-done',
+      'scheduled-run-failed',
     ])
       expect(files.filter((f) => f.endsWith(`-${scenario}.json`)).length).toBeGreaterThan(0);
   });
