@@ -57,6 +57,8 @@ export interface ConnectOptions {
 export interface JobFilter {
   readonly status?: JobStatusName;
   readonly jobName?: string;
+  /** Only the jobs of this export schedule (`/exportschedules`). */
+  readonly scheduleID?: string;
   readonly start?: {
     readonly gt?: Date | string;
     readonly gte?: Date | string;
@@ -128,6 +130,7 @@ export async function connectContactExports(options: ConnectOptions = {}): Promi
       const query: JobListQuery = {
         status: filter.status,
         jobName: filter.jobName,
+        scheduleID: filter.scheduleID,
         start: filter.start && {
           gt: toDate(filter.start.gt),
           gte: toDate(filter.start.gte),

@@ -114,6 +114,36 @@ describe('programmatic users: the temporal CLI through the codec, and contact-ex
     expect(seen.some((v) => v.status === 'Processing')).toBe(true);
   });
 
+  it('when a program looks at an export schedule, then Temporal describes its schedule and the typed client lists its jobs', async () => {
+    const created = await stack.request<{ scheduleID: string }>('POST', '/exportschedules', {
+      name: 'for-programs',
+      cron: '0 2 29 2 *',
+      export: { exportType: 'csv' },
+    });
+    expect(created.status).toBe(201);
+    const { scheduleID } = created.body;
+    try {
+      await stack.request('POST', `/exportschedules/${scheduleID}/trigger`);
+      let jobs: JobView[] = [];
+      for (let i = 0; i < 300 && !jobs.some((j) => j.status === 'Done'); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        jobs = (await exportsClient.listJobs({ scheduleID })).jobs;
+      }
+      expect(jobs.map((j) => [j.status, j.scheduleID])).toEqual([['Done', scheduleID]]);
+      const described = await exportsClient.temporal.schedule
+        .getHandle(`contactexport-schedule-${scheduleID}`)
+        .describe();
+      expect(described.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: 'scheduledExportWorkflow',
+      });
+      expect(described.policies.overlap).toBe('SKIP');
+      expect(described.info.numActionsTaken).toBe(1);
+    } finally {
+      await stack.request('DELETE', `/exportschedules/${scheduleID}`);
+    }
+  });
+
   it('when a program cancels a running job, then it ends Cancelled; unknown and ended jobs are typed errors', async () => {
     const created = await stack.request<{ jobID: string }>('POST', '/contactexports', {
       exportType: 'csv',
