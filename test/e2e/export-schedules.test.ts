@@ -1,4 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { startMailCatcher, type MailCatcher } from '../../src/devstack/mail-catcher';
+import { freePort } from '../../src/devstack/processes';
 import SftpClient from 'ssh2-sftp-client';
 import { findTool } from '../../src/devstack/binaries';
 import type { JobView } from '../../src/jobs/types';
@@ -22,6 +27,7 @@ const CONTACTS = 40;
 describe('export schedules (Temporal Schedules)', () => {
   const { sftp, partnerPassword, temporalAddress } = testServers();
   let stack: TestStack;
+  let catcher: MailCatcher;
   const folder = `/upload/${uniqueId('nightly')}`;
   const sftpDestination = (password = partnerPassword) => ({
     type: 'sftp',
@@ -34,7 +40,14 @@ describe('export schedules (Temporal Schedules)', () => {
   const created: string[] = [];
 
   beforeAll(async () => {
-    stack = await startTestStack({ config: testConfig({ SCHEDULE_MIN_INTERVAL: '1s' }) });
+    const smtpPort = await freePort();
+    catcher = await startMailCatcher({
+      port: smtpPort,
+      dir: path.join(testServers().runDir, uniqueId('mail')),
+    });
+    stack = await startTestStack({
+      config: testConfig({ SCHEDULE_MIN_INTERVAL: '1s', SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }),
+    });
     await seedStore(stack.db, { contacts: 0 });
     const longAgo = new Date(Date.now() - 86_400_000);
     await stack.db.collection('contacts').insertMany(
@@ -47,6 +60,7 @@ describe('export schedules (Temporal Schedules)', () => {
   afterAll(async () => {
     for (const id of created) await stack.request('DELETE', `/exportschedules/${id}`);
     await stack?.stop();
+    await catcher?.stop();
   });
 
   const create = async (body: Record<string, unknown>): Promise<ScheduleView> => {
@@ -128,6 +142,7 @@ describe('export schedules (Temporal Schedules)', () => {
         exportType: 'csv',
         showHeader: true,
         fields: ['channels.email.address'],
+        confirmEmail: 'ops@example.com',
         destination: sftpDestination(),
       },
     });
@@ -156,6 +171,14 @@ describe('export schedules (Temporal Schedules)', () => {
     expect(run1.window).toEqual({ modifiedSince: null, modifiedBefore: expect.any(String) });
     expect(first.watermark).toBe(run1.window?.modifiedBefore);
     expect((await readSftp(run1.file?.name ?? '')).length).toBe(CONTACTS);
+    // Emailed as any job is, under the run's own name.
+    expect(run1.notification).toMatchObject({ email: 'ops@example.com', status: 'sent' });
+    const subjects = await Promise.all(
+      readdirSync(catcher.dir).map(
+        async (f) => (await simpleParser(readFileSync(path.join(catcher.dir, f)))).subject,
+      ),
+    );
+    expect(subjects).toContain(`Contact export "${run1.jobName}" is done`);
 
     // Run 2: three contacts changed since run 1.
     await touch(['c1@example.com', 'c2@example.com', 'c3@example.com']);
@@ -228,6 +251,12 @@ describe('export schedules (Temporal Schedules)', () => {
       export: { exportType: 'ndjson' },
     });
     expect(schedule.every).toBe('3s');
+    const listed = execFileSync(
+      findTool('temporal'),
+      ['schedule', 'list', '--address', temporalAddress, '-o', 'json'],
+      { encoding: 'utf8' },
+    );
+    expect(listed).toContain(temporalScheduleId(schedule.scheduleID));
     const ran = await waitForRuns(schedule.scheduleID, 2, 60_000);
     const files = await Promise.all(
       ran.recentJobs.slice(0, 2).map(async (j) => (await job(j.jobID)).file?.name ?? ''),
