@@ -9,6 +9,7 @@ import { createHostActivities, createSharedActivities, type ActivityDeps } from 
 import { loadConfig, type Config } from './config';
 import { createDestinations } from './destinations';
 import { ensurePurgeSchedule } from './jobs/purge-schedule';
+import { warnOfMissingSearchAttributes } from './worker-search-attributes';
 import { createLogger, type Logger } from './logger';
 import { createMailer } from './mail/mailer';
 import { createMetrics, type AppMetrics } from './metrics';
@@ -130,6 +131,7 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     maxConcurrentActivityTaskExecutions: config.concurrency.hostActivitySlots,
   });
   await ensurePurgeSchedule(client, config, logger);
+  await warnOfMissingSearchAttributes(client, config, logger);
   const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   logger.info(
     { taskQueue: config.temporal.taskQueue, hostQueue, heapLimitMb, concurrency: config.concurrency },

@@ -66,6 +66,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
       }
     },
   });
+  registerMissingSearchAttributes(bin, address);
   if (options.retentionHours) {
     spawnSync(
       bin,
@@ -90,4 +91,28 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     process: proc,
     stop: () => proc.stop(),
   };
+}
+
+/**
+ * The dev server registers `--search-attribute` flags only when it creates its database: a
+ * database kept from an older version of this project lacks the attributes added since
+ * (ExportSchedule, say), and every start that sets one would fail. Adds what is missing.
+ */
+function registerMissingSearchAttributes(bin: string, address: string): void {
+  const listed = spawnSync(
+    bin,
+    ['operator', 'search-attribute', 'list', '--address', address, '-o', 'json'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const known = listed.status === 0 ? listed.stdout : '';
+  for (const [name, type] of Object.entries(searchAttributeDefinitions)) {
+    if (known.includes(`"${name}"`)) continue;
+    spawnSync(
+      bin,
+      ['operator', 'search-attribute', 'create', '--address', address, '--name', name, '--type', type],
+      { stdio: 'ignore' },
+    );
+  }
 }
