@@ -211,7 +211,7 @@ export function createExportActivities(deps: ActivityDeps) {
         jobID: input.jobID,
         filePath: stagingPath(deps.config.stagingDir, input.jobID),
         plan: input.plan,
-        formatter: createRowFormatter(input.request.exportType, input.plan.columns, input.request.showHeader),
+        formatter: createRowFormatter(input.request.exportType, input.plan.columns, input.request),
         request: input.request,
         tuning: input.tuning,
       });

@@ -80,7 +80,7 @@ export function createPartitionActivities(deps: ActivityDeps, storage: InternalS
         filePath,
         plan: input.plan,
         formatter: rowsOnly(
-          createRowFormatter(input.request.exportType, input.plan.columns, input.request.showHeader),
+          createRowFormatter(input.request.exportType, input.plan.columns, input.request),
         ),
         request: input.request,
         tuning: input.tuning,
@@ -123,11 +123,7 @@ export function createJoinActivities(deps: ActivityDeps, storage: InternalStorag
         'joining',
         deps.config.exportHeartbeatTimeoutMs,
       );
-      const formatter = createRowFormatter(
-        input.request.exportType,
-        input.plan.columns,
-        input.request.showHeader,
-      );
+      const formatter = createRowFormatter(input.request.exportType, input.plan.columns, input.request);
       const { compress } = input.request;
       const filePath = stagingPath(deps.config.stagingDir, input.jobID);
       const file = await StagingFile.create(filePath).catch((err: unknown) => {

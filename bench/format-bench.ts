@@ -77,7 +77,7 @@ async function run(compress: boolean): Promise<number> {
   const started = process.hrtime.bigint();
   await exportToFile({
     filePath: path.join(dir, 'out'),
-    formatter: createRowFormatter('csv', columns, true),
+    formatter: createRowFormatter('csv', columns, { showHeader: true }),
     compress,
     gzipLevel: Number(values['gzip-level']),
     pages: () => ({

@@ -30,6 +30,7 @@ const T_DECIMAL128 = 0x13;
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
 const LF = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
@@ -506,13 +507,22 @@ function repeatsKey(
   return false;
 }
 
-/** A CSV cell from raw bytes: quoted (quotes doubled) when it holds a comma, quote, CR or LF. */
+/** First bytes that make a spreadsheet read a cell as a formula: = + - @ tab CR (OWASP). */
+function startsFormula(b: number | undefined): boolean {
+  return b === 0x3d || b === 0x2b || b === 0x2d || b === 0x40 || b === 0x09 || b === CR;
+}
+
+/**
+ * A CSV cell from raw bytes: quoted (quotes doubled) when it holds a comma, quote, CR or LF;
+ * `apostrophe` puts a ' before the text (inside the quotes), as formula neutralizing does.
+ */
 function writeCsvBytes(
   sink: ByteSink,
   src: Uint8Array,
   start: number,
   end: number,
   checkUtf8: boolean,
+  apostrophe = false,
 ): void {
   let quote = false;
   let high = false;
@@ -523,13 +533,15 @@ function writeCsvBytes(
   }
   if (checkUtf8 && high && !validUtf8(src, start, end)) throw unsupported;
   if (!quote) {
+    if (apostrophe) sink.byte(APOSTROPHE);
     sink.bytes(src, start, end);
     return;
   }
-  sink.ensure((end - start) * 2 + 2);
+  sink.ensure((end - start) * 2 + 3);
   const out = sink.buf;
   let n = sink.len;
   out[n++] = QUOTE;
+  if (apostrophe) out[n++] = APOSTROPHE;
   for (let i = start; i < end; i++) {
     const b = src[i] ?? 0;
     if (b === QUOTE) out[n++] = QUOTE;
@@ -547,15 +559,26 @@ function writeCsvValue(
   view: Buffer,
   type: number,
   at: number,
+  neutralizeFormulas: boolean,
 ): void {
   switch (type) {
     case 0:
     case T_NULL:
     case T_UNDEFINED:
       return;
-    case T_STRING:
-      writeCsvBytes(sink, doc, at + 4, at + 4 + view.readInt32LE(at) - 1, true);
+    case T_STRING: {
+      const start = at + 4;
+      const end = start + view.readInt32LE(at) - 1;
+      writeCsvBytes(
+        sink,
+        doc,
+        start,
+        end,
+        true,
+        neutralizeFormulas && end > start && startsFormula(doc[start]),
+      );
       return;
+    }
     case T_DOUBLE: {
       const v = view.readDoubleLE(at);
       if (Number.isFinite(v)) sink.ascii(String(v));
@@ -664,24 +687,26 @@ export function bsonRowEncoder(
   };
 }
 
-/** CSV cells of one row, comma-separated, ending in "\n". */
-export function csvCells(
-  sink: ByteSink,
-  scratch: ByteSink,
-  doc: Uint8Array,
-  view: Buffer,
-  found: Found,
-  lists: readonly (Buffer | undefined)[],
-): void {
-  for (let c = 0; c < lists.length; c++) {
-    if (c > 0) sink.byte(COMMA);
-    const list = lists[c];
-    const type = found.type[c] ?? 0;
-    const at = found.at[c] ?? 0;
-    if (list) sink.byte(isMember(doc, view, type, at, list) ? 0x31 : 0x30);
-    else writeCsvValue(sink, scratch, doc, view, type, at);
-  }
-  sink.byte(LF);
+/** CSV cells of one row, comma-separated, ending in "\n"; text cells neutralized when asked. */
+export function csvCells(neutralizeFormulas: boolean) {
+  return (
+    sink: ByteSink,
+    scratch: ByteSink,
+    doc: Uint8Array,
+    view: Buffer,
+    found: Found,
+    lists: readonly (Buffer | undefined)[],
+  ): void => {
+    for (let c = 0; c < lists.length; c++) {
+      if (c > 0) sink.byte(COMMA);
+      const list = lists[c];
+      const type = found.type[c] ?? 0;
+      const at = found.at[c] ?? 0;
+      if (list) sink.byte(isMember(doc, view, type, at, list) ? 0x31 : 0x30);
+      else writeCsvValue(sink, scratch, doc, view, type, at, neutralizeFormulas);
+    }
+    sink.byte(LF);
+  };
 }
 
 /** One JSON object of the row, keys the column headers (given pre-encoded as `"header":`). */

@@ -14,6 +14,8 @@ export interface ExportRequest {
   readonly lists: readonly ListRef[];
   readonly audienceKey?: string;
   readonly showHeader: boolean;
+  /** CSV: text cells starting with = + - @ tab or CR get a leading ' (absent in older jobs: off). */
+  readonly neutralizeFormulas?: boolean;
   readonly compress: boolean;
   readonly confirmEmail?: string;
   readonly destination: Destination;

@@ -1,7 +1,13 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { ExportFormat } from '../export/formats';
 import type { JobStatusName, JobSummary, JobView, JobWindow, PublicDestination } from './types';
-import { DestinationType, ExportName, ExportOwner, ExportSchedule, ExportStatus } from '../../workflows/search-attributes';
+import {
+  DestinationType,
+  ExportName,
+  ExportOwner,
+  ExportSchedule,
+  ExportStatus,
+} from '../../workflows/search-attributes';
 import { workflowIdPrefix } from '../../workflows/definitions';
 
 /** What the gateway stores in the memo at start: enough to list a job without asking the workflow. */

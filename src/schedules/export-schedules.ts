@@ -113,6 +113,7 @@ function publicExportBody(request: ExportRequest): Record<string, unknown> {
     'audience-key': request.audienceKey,
     showHeader: request.showHeader,
     compress: request.compress,
+    neutralizeFormulas: request.neutralizeFormulas,
     confirmEmail: request.confirmEmail,
     destination: publicDestination(request.destination),
     modifiedSince: request.modifiedSince,

@@ -178,6 +178,44 @@ describe('export files: columns, values, CSV/JSON, gzip (SPEC sections 2 and 3)'
     },
   );
 
+  it('when neutralizeFormulas is on, then text cells that a spreadsheet would run get a leading apostrophe and nothing else changes', async () => {
+    const { bytes } = await exportFile({
+      exportType: 'csv',
+      fields,
+      lists,
+      neutralizeFormulas: true,
+      compress: true,
+    });
+    const rows: string[][] = parse(gunzip(bytes));
+    const formula = /^[=+\-@\t\r]/;
+    expect(rows).toEqual(
+      stored.map((doc) => [
+        ...fields.map((f) => {
+          const value = at(doc, f);
+          const cell = csvCell(value);
+          return typeof value === 'string' && formula.test(cell) ? `'${cell}` : cell;
+        }),
+        ...lists.map((l) => member(doc, l)),
+      ]),
+    );
+    const names = rows.map((r) => r[fields.indexOf('first_name')]);
+    expect(names).toContain("'=1+2");
+    // Negative numbers stay numbers.
+    expect(rows.some((r) => /^-\d/.test(r[fields.indexOf('age')] ?? ''))).toBe(true);
+    // JSON keeps every value as stored: the option is about spreadsheets opening CSV.
+    const json = await exportFile({ exportType: 'json', fields: ['first_name'], neutralizeFormulas: true });
+    expect((JSON.parse(json.bytes.toString('utf8')) as Doc[]).map((r) => r.first_name)).toContain('=1+2');
+  });
+
+  it('when neutralizeFormulas is not a boolean, then POST answers 400 naming it', async () => {
+    const res = await stack.request<{ error: { details: { path: string }[] } }>('POST', '/contactexports', {
+      exportType: 'csv',
+      neutralizeFormulas: 'yes',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d) => d.path)).toEqual(['neutralizeFormulas']);
+  });
+
   it('when there is no header asked, then the first line is the first contact', async () => {
     const { bytes } = await exportFile({ exportType: 'csv', fields: ['channels.email.address'] });
     expect(bytes.toString('utf8').split('\n')[0]).toBe('c0@example.com');

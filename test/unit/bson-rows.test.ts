@@ -21,6 +21,7 @@ const columns: Column[] = [
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 12 }),
   fc.constantFrom('', ',', '"', '\r', '\n', '\r\n', 'a,b "c"\r\nd\re', '\u2028', '\u0000x', '\\', '\t\b\f'),
+  fc.constantFrom('=1+2', '+31 6', '-3', '@SUM(A1)', '\tx', '\r=x', '=HYPERLINK("http://x","y"),z', "'="),
 );
 const fastScalar = [
   text,
@@ -89,7 +90,7 @@ describe('rows from raw BSON equal rows from decoded contacts, byte for byte', (
         fc.property(contacts(odd), fc.nat(3), (docs, rowsBefore) => {
           const raw = docs.map((doc, i) => BSON.serialize({ _id: i, ...doc }));
           const decoded = raw.map((bytes) => BSON.deserialize(bytes));
-          const formatter = createRowFormatter(format, columns, true);
+          const formatter = createRowFormatter(format, columns, { showHeader: true });
           const expected = formatter.page(decoded, rowsBefore);
           const actual = formatter.rawPage?.(raw, rowsBefore).toString('utf8');
           expect(actual).toBe(expected);
@@ -103,6 +104,49 @@ describe('rows from raw BSON equal rows from decoded contacts, byte for byte', (
       else expect(fallbacks).toBe(0);
     },
   );
+
+  it('csv with neutralizeFormulas: both paths write the same bytes', () => {
+    fc.assert(
+      fc.property(contacts(false), (docs) => {
+        const raw = docs.map((doc, i) => BSON.serialize({ _id: i, ...doc }));
+        const decoded = raw.map((bytes) => BSON.deserialize(bytes));
+        const formatter = createRowFormatter('csv', columns, { showHeader: false, neutralizeFormulas: true });
+        expect(formatter.rawPage?.(raw, 0).toString('utf8')).toBe(formatter.page(decoded, 0));
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+
+  it('csv with neutralizeFormulas: text cells starting with = + - @ tab CR get a leading apostrophe, nothing else changes', () => {
+    const cols: Column[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'n'].map((path): Column => ({
+      kind: 'field',
+      header: path,
+      path,
+    }));
+    const doc = {
+      a: '=1+2',
+      b: '+31 6 1234',
+      c: '-x',
+      d: '@SUM(A1)',
+      e: '\tTab',
+      f: '=HYPERLINK("http://evil","click"),x',
+      g: 'plain = text',
+      n: -5,
+    };
+    for (const raw of [false, true]) {
+      const formatter = createRowFormatter('csv', cols, { showHeader: false, neutralizeFormulas: true });
+      const out = raw
+        ? formatter.rawPage?.([BSON.serialize(doc)], 0).toString('utf8')
+        : formatter.page([doc], 0);
+      expect(out).toBe(
+        `'=1+2,'+31 6 1234,'-x,'@SUM(A1),'\tTab,"'=HYPERLINK(""http://evil"",""click""),x",plain = text,-5\n`,
+      );
+    }
+    const off = createRowFormatter('csv', cols, { showHeader: false });
+    expect(off.page([doc], 0)).toBe(
+      `=1+2,+31 6 1234,-x,@SUM(A1),\tTab,"=HYPERLINK(""http://evil"",""click""),x",plain = text,-5\n`,
+    );
+  });
 
   it('writes a demo contact without falling back', () => {
     const doc = {
@@ -124,7 +168,7 @@ describe('rows from raw BSON equal rows from decoded contacts, byte for byte', (
       'interests',
     ].map((path): Column => ({ kind: 'field', header: path, path }));
     cols.push({ kind: 'list', header: 'vip', listName: 'vip' });
-    const formatter = createRowFormatter('csv', cols, false);
+    const formatter = createRowFormatter('csv', cols, { showHeader: false });
     const fallbacks = bsonRowStats.fallbacks;
     expect(formatter.rawPage?.([BSON.serialize(doc)], 0).toString('utf8')).toBe(
       'lea@example.com,Léa,2026-01-02T03:04:05.678Z,41,"{""street"":""107 \\""Main\\"" Street"",""city"":""Kraków""}","[""jazz"",""travel""]",1\n',

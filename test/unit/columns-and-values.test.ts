@@ -88,7 +88,7 @@ describe('formatters', () => {
   const columns = resolveColumns({ fields: ['first_name', 'address'], lists: ['vip_club'] }, schema);
 
   it('CSV quotes per RFC 4180: commas, quotes, LF, CRLF and a bare CR', () => {
-    const csv = createRowFormatter('csv', columns, true);
+    const csv = createRowFormatter('csv', columns, { showHeader: true });
     const text =
       csv.prologue() +
       csv.page([{ first_name: 'a,b "c"\r\nd\re', address: { x: '"' }, lists: ['vip_club'] }], 0);
@@ -96,7 +96,7 @@ describe('formatters', () => {
   });
 
   it('JSON rows continue a resumed file with the right separator', () => {
-    const json = createRowFormatter('json', columns, false);
+    const json = createRowFormatter('json', columns, { showHeader: false });
     expect(
       json.prologue() +
         json.page([{ first_name: 'A' }], 0) +
@@ -109,7 +109,7 @@ describe('formatters', () => {
   });
 
   it('NDJSON writes one object per line, no frame, so pages and partitions simply concatenate', () => {
-    const ndjson = createRowFormatter('ndjson', columns, true);
+    const ndjson = createRowFormatter('ndjson', columns, { showHeader: true });
     const text =
       ndjson.prologue() +
       ndjson.page([{ first_name: 'A\nB', lists: ['vip_club'] }], 0) +

@@ -62,7 +62,7 @@ describe('exportToFile', () => {
         fc.integer({ min: 1, max: 4 }),
         async (n, pageSize, format, compress, showHeader, crashes, recordEvery) => {
           const docs = contacts(n);
-          const formatter = createRowFormatter(format, columns, showHeader);
+          const formatter = createRowFormatter(format, columns, { showHeader });
           const clean = path.join(tmp, `clean-${fileNo++}`);
           await exportToFile({
             filePath: clean,
@@ -111,7 +111,7 @@ describe('exportToFile', () => {
 
   it('when the staging file is shorter than the checkpoint (disk lost), then it starts over instead of trusting it', async () => {
     const docs = contacts(10);
-    const formatter = createRowFormatter('csv', columns, true);
+    const formatter = createRowFormatter('csv', columns, { showHeader: true });
     const file = path.join(tmp, 'lost');
     writeFileSync(file, 'x');
     const result = await exportToFile({
@@ -128,7 +128,7 @@ describe('exportToFile', () => {
 
   it('when a gzip export is resumed, then the file is several gzip members that gunzip as one text', async () => {
     const docs = contacts(20);
-    const formatter = createRowFormatter('csv', columns, false);
+    const formatter = createRowFormatter('csv', columns, { showHeader: false });
     const file = path.join(tmp, 'members.gz');
     let recorded: Checkpoint | undefined;
     await exportToFile({
@@ -154,7 +154,7 @@ describe('exportToFile', () => {
 
   it('when the signal aborts, then it stops between pages', async () => {
     const controller = new AbortController();
-    const formatter = createRowFormatter('csv', columns, false);
+    const formatter = createRowFormatter('csv', columns, { showHeader: false });
     let pages = 0;
     const run = exportToFile({
       filePath: path.join(tmp, 'aborted'),

@@ -66,6 +66,11 @@ const exportRequestObject = z.strictObject({
   'audience-key': text(200).optional().describe('Key of a saved audience (PUT /audiences/{key}).'),
   showHeader: booleanish.optional().describe('CSV header row; true/false or "true"/"false". Default false.'),
   compress: booleanish.optional().describe('gzip the file and append .gz. Default false.'),
+  neutralizeFormulas: booleanish
+    .optional()
+    .describe(
+      "CSV: a ' before text cells starting with =, +, -, @, tab or CR, so spreadsheets show them as text (OWASP CSV injection). Default false: cells exactly as stored.",
+    ),
   confirmEmail: z
     .email('expected an email address')
     .max(254)
@@ -93,6 +98,7 @@ export const exportRequestSchema = exportRequestObject.transform((body): ExportR
   audienceKey: body['audience-key'],
   showHeader: body.showHeader ?? false,
   compress: body.compress ?? false,
+  ...(body.neutralizeFormulas ? { neutralizeFormulas: true } : {}),
   confirmEmail: body.confirmEmail,
   destination: body.destination ?? { type: 'aws' },
   modifiedSince: instantText(body.modifiedSince),

@@ -16,9 +16,9 @@ export const csvFormat: FormatModule = {
   contentType: 'text/csv; charset=utf-8',
   header: true,
   partSeparator: '',
-  createFormatter(columns, showHeader) {
-    const page = csvPage(columns);
-    const encoder = bsonRowEncoder(columns, csvCells, (doc) => page([doc]));
+  createFormatter(columns, { showHeader, neutralizeFormulas = false }) {
+    const page = csvPage(columns, neutralizeFormulas);
+    const encoder = bsonRowEncoder(columns, csvCells(neutralizeFormulas), (doc) => page([doc]));
     const sink = new ByteSink();
     return {
       prologue: () => (showHeader ? stringify([columns.map((c) => c.header)], withCarriageReturns) : ''),
@@ -35,14 +35,20 @@ export const csvFormat: FormatModule = {
 const plain = { record_delimiter: '\n' } as const;
 const withCarriageReturns = { record_delimiter: '\n', quoted_match: /\r/ } as const;
 
+/** What makes a spreadsheet read a text cell as a formula (OWASP "CSV injection"). */
+const formulaStart = /^[=+\-@\t\r]/;
+
 /** Decoded contacts → CSV rows: the reference the raw BSON path must match byte for byte. */
-function csvPage(columns: readonly Column[]): (docs: readonly Doc[]) => string {
+function csvPage(columns: readonly Column[], neutralizeFormulas: boolean): (docs: readonly Doc[]) => string {
   const readers = cellReaders(columns);
   return (docs) => {
     let carriageReturn = false;
     const rows = docs.map((doc) =>
       readers.map((read) => {
-        const cell = toCsvCell(read(doc));
+        const value = read(doc);
+        let cell = toCsvCell(value);
+        // Text only: numbers, dates and IDs cannot hold a formula (and -5 must stay a number).
+        if (neutralizeFormulas && typeof value === 'string' && formulaStart.test(cell)) cell = `'${cell}`;
         if (!carriageReturn && cell.includes('\r')) carriageReturn = true;
         return cell;
       }),

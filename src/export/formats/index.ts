@@ -2,7 +2,9 @@ import type { Column } from '../columns';
 import { csvFormat } from './csv';
 import { jsonFormat } from './json';
 import { ndjsonFormat } from './ndjson';
-import type { FormatModule, RowFormatter } from './row-formatter';
+import type { FormatModule, FormatOptions, RowFormatter } from './row-formatter';
+
+export type { FormatOptions };
 
 export { rowsOnly, type FormatModule, type RowFormatter } from './row-formatter';
 
@@ -24,9 +26,9 @@ export function formatModule(format: ExportFormat): FormatModule {
 export function createRowFormatter(
   format: ExportFormat,
   columns: readonly Column[],
-  showHeader: boolean,
+  options: FormatOptions,
 ): RowFormatter {
-  return formatModule(format).createFormatter(columns, showHeader);
+  return formatModule(format).createFormatter(columns, options);
 }
 
 /** `{name}.{extension}`, plus `.gz` when compressed (SPEC section 2). */

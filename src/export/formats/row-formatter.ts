@@ -41,7 +41,15 @@ export interface FormatModule {
    * rows only (no prologue or epilogue), so any format whose rows concatenate can be joined.
    */
   readonly partSeparator: string;
-  createFormatter(columns: readonly Column[], showHeader: boolean): RowFormatter;
+  createFormatter(columns: readonly Column[], options: FormatOptions): RowFormatter;
+}
+
+/** What a request asks of its file's text. */
+export interface FormatOptions {
+  /** A header row, in formats that have one. */
+  readonly showHeader: boolean;
+  /** CSV: a ' before text cells that start with = + - @ tab or CR (OWASP "CSV injection"). */
+  readonly neutralizeFormulas?: boolean;
 }
 
 export type CellReader = (doc: Doc) => unknown;
