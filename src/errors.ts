@@ -32,6 +32,11 @@ export class UnknownReferenceError extends AppError {
   readonly code = 'unknown_reference';
 }
 
+/** A PGP key that does not parse, is private, cannot encrypt, or has expired (HTTP 422). */
+export class InvalidKeyError extends AppError {
+  readonly code = 'invalid_key';
+}
+
 export class AuthenticationError extends AppError {
   readonly code = 'unauthorized';
 }

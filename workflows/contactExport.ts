@@ -159,12 +159,16 @@ class ExportJob {
           fileName: plan.fileName,
           bytes: exported.bytes,
           destination: input.request.destination,
+          // Only when set: the activity's input for unencrypted jobs stays what it always was.
+          ...(input.request.encryption ? { encryption: input.request.encryption } : {}),
           heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
         });
-        state.bytes = exported.bytes;
+        // An encrypted file is larger than the staging file it was made from.
+        const deliveredBytes = delivered.bytes ?? exported.bytes;
+        state.bytes = deliveredBytes;
         state.file = {
           name: plan.fileName,
-          bytes: exported.bytes,
+          bytes: deliveredBytes,
           rows: exported.rows,
           location: delivered.location,
         };

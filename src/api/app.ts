@@ -12,6 +12,7 @@ import { codecRouter } from './routes/codec';
 import { contactExportsRouter } from './routes/contact-exports';
 import { docsRouter } from './routes/docs';
 import { exportSchedulesRouter } from './routes/export-schedules';
+import { pgpKeysRouter } from './routes/pgp-keys';
 import { sftpKeysRouter } from './routes/sftp-keys';
 import { uiRouter } from './routes/ui';
 import { healthRouter } from './routes/health';
@@ -91,6 +92,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(audiencesRouter(deps));
   app.use(catalogRouter(deps));
   app.use(sftpKeysRouter(deps));
+  app.use(pgpKeysRouter(deps));
   app.use(unmatchedRoute(app.router as unknown as Parameters<typeof unmatchedRoute>[0]));
   app.use(errorHandler(deps.logger));
   return app;

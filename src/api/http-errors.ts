@@ -104,6 +104,7 @@ const STATUS_OF: Readonly<Record<string, number>> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unknown_reference: 422,
+  invalid_key: 422,
   rate_limited: 429,
 };
 

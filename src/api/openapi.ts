@@ -3,12 +3,13 @@ import { exportContentType, exportFormatNames } from '../export/formats';
 import { audienceRuleSchema } from '../export/audience';
 import { anyCase, documentedAs } from '../schema/fields';
 import { destinationModules, destinationTypes } from '../destinations';
-import { exportRequestSchema } from './schemas/export-request';
+import { exportRequestSchema, pgpKeyChoice, pgpKeyNameSchema } from './schemas/export-request';
 import { cursorPattern, isoInstantPattern, jobIdPattern, jobNamePattern } from './schemas/jobs-query';
 import {
   audienceKeySchema,
   audiencePutSchema,
   idempotencyKeySchema,
+  pgpKeyPutSchema,
   sftpKeyCreateSchema,
   sftpKeyNameSchema,
 } from './schemas/resources';
@@ -19,6 +20,7 @@ import {
   jobCreatedSchema,
   jobViewSchema,
   listsResponseSchema,
+  pgpKeySchema,
   scheduleViewSchema,
   sftpKeySchema,
 } from './schemas/responses';
@@ -55,6 +57,8 @@ function componentSchemas(): Record<string, JsonObject> {
   add(attributesResponseSchema, 'ContactAttributes');
   add(audienceSchema, 'Audience');
   add(sftpKeySchema, 'SftpKey');
+  add(pgpKeyPutSchema, 'PgpKeyPut');
+  add(pgpKeySchema, 'PgpKey');
   add(scheduleCreateSchema, 'ExportScheduleCreate');
   add(schedulePatchSchema, 'ExportSchedulePatch');
   add(scheduleViewSchema, 'ExportSchedule');
@@ -82,6 +86,7 @@ function componentSchemas(): Record<string, JsonObject> {
     description: 'Where the file goes; absent means {"type": "aws"}. `type` is case-insensitive.',
     oneOf: destinationIds.map(ref),
   };
+  Object.assign(request.properties.encryption ?? {}, pgpKeyChoice.jsonSchema);
   request.properties.exportType = {
     ...request.properties.exportType,
     examples: [...exportFormatNames, 'CSV'],
@@ -147,6 +152,7 @@ const audienceKeyParam = pathParam(
   'Audience key (letters, digits, _ and -)',
   patternOf(audienceKeySchema),
 );
+const pgpKeyParam = pathParam('name', 'Key name (letters, digits, _ and -)', patternOf(pgpKeyNameSchema));
 const sftpKeyParam = pathParam('name', 'Key name (letters, digits, _ and -)', patternOf(sftpKeyNameSchema));
 /** A created job leads to its status, its cancellation and its file (Schemathesis follows these). */
 const jobLinks = Object.fromEntries(
@@ -276,6 +282,7 @@ export function buildOpenApiDocument(): JsonObject {
                 [
                   ...exportFormatNames.map((f) => exportContentType(f, false)),
                   exportContentType('csv', true),
+                  'application/pgp-encrypted',
                 ].map((type) => [type.split(';')[0], {}]),
               ),
             },
@@ -416,6 +423,44 @@ export function buildOpenApiDocument(): JsonObject {
         post: scheduleOperation('Unpause', 'unpauseExportSchedule', {
           '200': json(ref('ExportSchedule'), 'The schedule'),
         }),
+      },
+      '/pgpkeys': {
+        get: {
+          summary: "The API key's saved OpenPGP public keys (without the armored keys)",
+          operationId: 'listPgpKeys',
+          responses: {
+            '200': json(
+              { type: 'object', properties: { keys: { type: 'array', items: ref('PgpKey') } } },
+              'Keys',
+            ),
+            ...errors(401),
+          },
+        },
+      },
+      '/pgpkeys/{name}': {
+        put: {
+          summary: 'Save (or replace) an OpenPGP public key to encrypt exports to',
+          operationId: 'putPgpKey',
+          parameters: [pgpKeyParam],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('PgpKeyPut') } } },
+          responses: {
+            '200': json(ref('PgpKey'), 'Replaced'),
+            '201': json(ref('PgpKey'), 'Saved'),
+            ...errors(400, 401, 404, 413, 415, 422),
+          },
+        },
+        get: {
+          summary: 'A saved OpenPGP public key',
+          operationId: 'getPgpKey',
+          parameters: [pgpKeyParam],
+          responses: { '200': json(ref('PgpKey'), 'The key'), ...errors(401, 404) },
+        },
+        delete: {
+          summary: 'Delete a saved OpenPGP public key',
+          operationId: 'deletePgpKey',
+          parameters: [pgpKeyParam],
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+        },
       },
       '/sftpkeys': {
         post: {

@@ -1,5 +1,7 @@
 import type { Db } from 'mongodb';
-import { UnknownReferenceError, type ErrorDetail } from '../errors';
+import { readPublicKey } from '../crypto/pgp';
+import { InvalidKeyError, UnknownReferenceError, type ErrorDetail } from '../errors';
+import { findPgpKey } from '../store/pgp-keys';
 import { unknownFieldProblems, unknownListProblems } from '../export/columns';
 import type { ExportRequest } from '../jobs/types';
 import { findAudience } from '../store/audiences';
@@ -29,7 +31,9 @@ export async function validateAgainstStore(
   catalog: CatalogCache,
   request: ExportRequest,
   allowPrivate: boolean,
+  owner: string,
 ): Promise<void> {
+  const keyProblems = await encryptionKeyProblems(db, request, owner);
   const savedKey = request.destination.type === 'sftp' ? request.destination.savedKey : undefined;
   const [cached, audience, keyExists] = await Promise.all([
     catalog.get(),
@@ -68,7 +72,49 @@ export async function validateAgainstStore(
       message: `unknown SFTP key "${savedKey}": create it with POST /sftpkeys`,
     });
   }
+  const unknown = keyProblems.filter((p) => p.unknown);
+  problems.push(...unknown);
   if (problems.length > 0) {
     throw new UnknownReferenceError(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  }
+  if (keyProblems.length > 0) {
+    const details = keyProblems.map(({ path, message }) => ({ path, message }));
+    throw new InvalidKeyError(details.map((p) => `${p.path}: ${p.message}`).join('; '), details);
+  }
+}
+
+/**
+ * The PGP key a request encrypts to must encrypt now: parse, be public, not expired or revoked,
+ * have an encryption subkey. A saved key must exist for this API key (`unknown`).
+ */
+async function encryptionKeyProblems(
+  db: Db,
+  request: ExportRequest,
+  owner: string,
+): Promise<(ErrorDetail & { unknown?: boolean })[]> {
+  const encryption = request.encryption;
+  if (!encryption) return [];
+  let armored = encryption.publicKey;
+  const path = armored !== undefined ? 'encryption.publicKey' : 'encryption.savedKey';
+  if (armored === undefined && encryption.savedKey !== undefined) {
+    const saved = await findPgpKey(db, owner, encryption.savedKey);
+    if (!saved) {
+      return [
+        {
+          path,
+          message: `unknown PGP key "${encryption.savedKey}": save it with PUT /pgpkeys/${encryption.savedKey}`,
+          unknown: true,
+        },
+      ];
+    }
+    armored = saved.publicKey;
+  }
+  if (armored === undefined) return [];
+  try {
+    await readPublicKey(armored);
+    return [];
+  } catch (err) {
+    if (err instanceof InvalidKeyError) return [{ path, message: err.message }];
+    throw err;
   }
 }

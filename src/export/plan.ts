@@ -40,7 +40,7 @@ export async function planExport(
     columns,
     projection: projectionFor(columns),
     audience,
-    fileName: exportFileName(jobName, request.exportType, request.compress),
+    fileName: exportFileName(jobName, request.exportType, request.compress, request.encryption !== undefined),
     window:
       request.modifiedSince !== undefined || request.modifiedBefore !== undefined
         ? { modifiedSince: request.modifiedSince, modifiedBefore: request.modifiedBefore }

@@ -6,6 +6,13 @@ import type { Destination } from '../destinations';
 import type { Column, ListRef } from './columns';
 import type { ExportFormat } from './formats';
 
+/** Each delivered file encrypted to an OpenPGP public key: given inline, or saved (PUT /pgpkeys). */
+export interface ExportEncryption {
+  readonly type: 'pgp';
+  readonly publicKey?: string;
+  readonly savedKey?: string;
+}
+
 /** POST /contactexports after validation and normalisation. */
 export interface ExportRequest {
   readonly exportType: ExportFormat;
@@ -19,6 +26,8 @@ export interface ExportRequest {
   readonly compress: boolean;
   readonly confirmEmail?: string;
   readonly destination: Destination;
+  /** Absent: files are delivered as written. */
+  readonly encryption?: ExportEncryption;
   /** Contacts whose lastModified is in [modifiedSince, modifiedBefore): ISO 8601 UTC. */
   readonly modifiedSince?: string;
   readonly modifiedBefore?: string;

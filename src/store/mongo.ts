@@ -33,6 +33,7 @@ export const collections = {
   sftpKeys: 'sftpkeys',
   apiKeys: 'apikeys',
   exportSchedules: 'exportschedules',
+  pgpKeys: 'pgpkeys',
 } as const;
 
 /** Creates the indexes the service relies on; cheap and idempotent, run at start-up. */
@@ -43,4 +44,5 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await db.collection(collections.audiences).createIndex({ key: 1 }, { unique: true });
   await db.collection(collections.sftpKeys).createIndex({ name: 1 }, { unique: true });
   await db.collection(collections.apiKeys).createIndex({ hash: 1 }, { unique: true });
+  await db.collection(collections.pgpKeys).createIndex({ owner: 1, name: 1 }, { unique: true });
 }

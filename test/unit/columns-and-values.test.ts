@@ -139,6 +139,12 @@ describe('formatters', () => {
     expect(contentTypeOfFile(name)).toBe(type);
   });
 
+  it('an encrypted file gets .pgp after .gz and is served as application/pgp-encrypted', () => {
+    expect(exportFileName('x', 'csv', true, true)).toBe('x.csv.gz.pgp');
+    expect(exportFileName('x', 'json', false, true)).toBe('x.json.pgp');
+    expect(contentTypeOfFile('x.csv.gz.pgp')).toBe('application/pgp-encrypted');
+  });
+
   it('a file name no format made is served as application/octet-stream, not as CSV', () => {
     expect(contentTypeOfFile('x.parquet')).toBe('application/octet-stream');
   });

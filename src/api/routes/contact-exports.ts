@@ -31,7 +31,7 @@ export function contactExportsRouter(deps: ApiDeps): Router {
       idempotencyKey = parsed.data;
     }
     const request = exportRequestSchema.parse(req.body);
-    await validateAgainstStore(deps.db, catalog, request, deps.config.allowPrivateDestinations);
+    await validateAgainstStore(deps.db, catalog, request, deps.config.allowPrivateDestinations, owner);
     const release = await runningCap.assertUnder(owner);
     let job;
     try {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { NotFoundError, RequestValidationError, UnknownReferenceError } from '../../errors';
+import { InvalidKeyError, NotFoundError, RequestValidationError, UnknownReferenceError } from '../../errors';
 import type { ExportRequest } from '../../jobs/types';
 import {
   createSchedule,
@@ -30,16 +30,23 @@ export function exportSchedulesRouter(deps: ApiDeps): Router {
   const catalog = new CatalogCache(deps.db);
   const scheduleDeps: ScheduleDeps = { client: deps.client, config: deps.config, db: deps.db };
 
-  const checkSchedule = async (definition: ScheduleDefinition, request: ExportRequest): Promise<void> => {
+  const checkSchedule = async (
+    owner: string,
+    definition: ScheduleDefinition,
+    request: ExportRequest,
+  ): Promise<void> => {
     const problems = scheduleProblems(definition, request, deps.config.scheduleMinIntervalMs);
     if (problems.length > 0)
       throw new RequestValidationError(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
     try {
-      await validateAgainstStore(deps.db, catalog, request, deps.config.allowPrivateDestinations);
+      await validateAgainstStore(deps.db, catalog, request, deps.config.allowPrivateDestinations, owner);
     } catch (err) {
-      if (!(err instanceof UnknownReferenceError)) throw err;
+      if (!(err instanceof UnknownReferenceError || err instanceof InvalidKeyError)) throw err;
       const details = err.details.map((d) => ({ ...d, path: `export.${d.path}` }));
-      throw new UnknownReferenceError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+      const message = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+      throw err instanceof InvalidKeyError
+        ? new InvalidKeyError(message, details)
+        : new UnknownReferenceError(message, details);
     }
   };
   const scheduleId = (raw: string): string => {
@@ -57,7 +64,7 @@ export function exportSchedulesRouter(deps: ApiDeps): Router {
       timezone: body.timezone ?? 'UTC',
       incremental: body.incremental ?? false,
     };
-    await checkSchedule(definition, body.export);
+    await checkSchedule(owner, definition, body.export);
     const schedule = await createSchedule(scheduleDeps, owner, definition, body.export);
     deps.logger.info(
       { scheduleID: schedule.scheduleID, owner, destination: body.export.destination.type },
@@ -88,7 +95,7 @@ export function exportSchedulesRouter(deps: ApiDeps): Router {
       },
       request: body.export,
     });
-    await checkSchedule(next.definition, next.request);
+    await checkSchedule(owner, next.definition, next.request);
     const schedule = await updateSchedule(scheduleDeps, next);
     deps.logger.info(
       { scheduleID: id, owner, changed: Object.keys(req.body as object) },

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { GoneError, NotFoundError } from '../../errors';
-import { exportContentType } from '../../export/formats';
+import { contentTypeOfFile } from '../../export/formats';
 import { cancelJob } from '../../jobs/cancel-job';
 import { getJob } from '../../jobs/get-job';
 import { listJobs } from '../../jobs/list-jobs';
@@ -72,7 +72,7 @@ export function jobsRouter(deps: ApiDeps): Router {
 
     // attachment() guesses a type from the extension; the format's own type goes after it.
     res.attachment(job.file.name);
-    res.setHeader('Content-Type', exportContentType(job.exportType, job.compress));
+    res.setHeader('Content-Type', contentTypeOfFile(job.file.name));
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Cache-Control', 'private, no-store');
 

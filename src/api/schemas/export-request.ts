@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { exportFormatNames } from '../../export/formats';
 import type { ExportRequest } from '../../jobs/types';
-import { booleanish, caseInsensitiveEnum, instantSchema, text, unlessMissing } from '../../schema/fields';
+import { MAX_ARMORED_KEY_LENGTH } from '../../crypto/pgp';
+import {
+  booleanish,
+  caseInsensitiveEnum,
+  exactlyOne,
+  instantSchema,
+  text,
+  unlessMissing,
+} from '../../schema/fields';
 import { destinationSchema } from './destination';
 
 const fieldKey = z
@@ -34,6 +42,27 @@ function noDuplicates<T>(label: string) {
     });
   };
 }
+
+/** A saved PGP key's name (PUT /pgpkeys/{name}). */
+export const pgpKeyNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only, 1-100 characters');
+
+/** The rule zod states with a refinement, for the OpenAPI document. */
+export const pgpKeyChoice = exactlyOne('publicKey', 'savedKey');
+
+const encryptionSchema = z
+  .strictObject({
+    type: caseInsensitiveEnum(['pgp']).describe('pgp (any case)'),
+    publicKey: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(MAX_ARMORED_KEY_LENGTH)
+      .optional()
+      .describe('An armored OpenPGP public key (gpg --armor --export)'),
+    savedKey: pgpKeyNameSchema.optional().describe('The name of a key saved with PUT /pgpkeys/{name}'),
+  })
+  .superRefine(pgpKeyChoice.check);
 
 /**
  * POST /contactexports (SPEC section 2). Keys are case-sensitive and unknown keys are refused by
@@ -77,6 +106,9 @@ const exportRequestObject = z.strictObject({
     .optional()
     .describe('Where to send the job-ended email.'),
   destination: destinationSchema.optional().describe('Where the file goes; absent means {"type": "aws"}.'),
+  encryption: encryptionSchema
+    .optional()
+    .describe('Encrypt each delivered file to an OpenPGP key (after gzip); .pgp is appended.'),
   modifiedSince: instantSchema
     .optional()
     .describe('Only contacts whose lastModified is at or after this ISO 8601 time.'),
@@ -101,6 +133,7 @@ export const exportRequestSchema = exportRequestObject.transform((body): ExportR
   ...(body.neutralizeFormulas ? { neutralizeFormulas: true } : {}),
   confirmEmail: body.confirmEmail,
   destination: body.destination ?? { type: 'aws' },
+  ...(body.encryption ? { encryption: body.encryption } : {}),
   modifiedSince: instantText(body.modifiedSince),
   modifiedBefore: instantText(body.modifiedBefore),
 }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ARMORED_KEY_LENGTH } from '../../crypto/pgp';
 import { audienceRuleSchema } from '../../export/audience';
 
 export const audienceKeySchema = z
@@ -25,3 +26,12 @@ export const sftpKeyCreateSchema = z.strictObject({
 export const idempotencyKeySchema = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/, 'expected 1-200 printable ASCII characters without spaces');
+
+/** PUT /pgpkeys/{name}: an armored public key. */
+export const pgpKeyPutSchema = z.strictObject({
+  publicKey: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_ARMORED_KEY_LENGTH)
+    .describe('An armored OpenPGP public key (gpg --armor --export); private keys are refused'),
+});

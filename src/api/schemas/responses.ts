@@ -113,6 +113,17 @@ export const sftpKeySchema = z.object({
   createdAt: z.string(),
 });
 
+export const pgpKeySchema = z.object({
+  name: z.string(),
+  fingerprint: z.string().describe('Upper-case hex, as gpg --fingerprint shows it without spaces'),
+  userIDs: z.array(z.string()),
+  algorithm: z.string(),
+  expiresAt: z.string().nullable(),
+  publicKey: z.string().optional().describe('The armored key (GET /pgpkeys/{name} only)'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
 export const scheduleViewSchema = z.object({
   scheduleID: z.string(),
   name: z.string(),

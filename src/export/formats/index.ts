@@ -31,9 +31,14 @@ export function createRowFormatter(
   return formatModule(format).createFormatter(columns, options);
 }
 
-/** `{name}.{extension}`, plus `.gz` when compressed (SPEC section 2). */
-export function exportFileName(name: string, format: ExportFormat, compress: boolean): string {
-  return `${name}.${formatModule(format).extension}${compress ? '.gz' : ''}`;
+/** `{name}.{extension}`, plus `.gz` when compressed (SPEC section 2), then `.pgp` when encrypted. */
+export function exportFileName(
+  name: string,
+  format: ExportFormat,
+  compress: boolean,
+  encrypted = false,
+): string {
+  return `${name}.${formatModule(format).extension}${compress ? '.gz' : ''}${encrypted ? '.pgp' : ''}`;
 }
 
 /**
@@ -41,6 +46,7 @@ export function exportFileName(name: string, format: ExportFormat, compress: boo
  * extension; a name no format made gets application/octet-stream, never a guess.
  */
 export function contentTypeOfFile(fileName: string): string {
+  if (fileName.endsWith('.pgp')) return 'application/pgp-encrypted';
   if (fileName.endsWith('.gz')) return 'application/gzip';
   const extension = fileName.slice(fileName.lastIndexOf('.') + 1);
   const format = Object.values(exportFormats).find((f) => f.extension === extension);
