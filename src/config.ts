@@ -94,6 +94,7 @@ const envSchema = z.object({
     .optional(),
 
   ALLOW_PRIVATE_DESTINATIONS: booleanFlag.default(false),
+  SFTP_REQUIRE_HOST_KEY: booleanFlag.default(false),
   DESTINATION_TIMEOUT: duration.default(30_000),
   FTP_TLS: z.enum(['off', 'explicit'], { message: 'expected off or explicit' }).default('off'),
   FTP_TLS_CA_FILE: z.string().min(1).optional(),
@@ -198,6 +199,8 @@ export interface Config {
   readonly metrics: { readonly port: number; readonly host: string };
   /** Destinations may resolve to loopback/private addresses (tests, on-premise partners). */
   readonly allowPrivateDestinations: boolean;
+  /** SFTP destinations must pin the server's host key (hostKeyFingerprint). */
+  readonly sftpRequireHostKey: boolean;
   readonly storageRetentionMs: number;
   readonly exportHeartbeatTimeoutMs: number;
   readonly exportHostTimeoutMs: number;
@@ -294,6 +297,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     exportPartitions: e.EXPORT_PARTITIONS,
     exportPartitionMinContacts: e.EXPORT_PARTITION_MIN_CONTACTS,
     allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
+    sftpRequireHostKey: e.SFTP_REQUIRE_HOST_KEY,
     destinationTimeoutMs: e.DESTINATION_TIMEOUT,
     ftpTls: e.FTP_TLS,
     ftpTlsCaFile: e.FTP_TLS_CA_FILE,

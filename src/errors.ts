@@ -109,6 +109,11 @@ export class DestinationPermissionError extends AppError {
 }
 
 /** The host does not resolve, the bucket does not exist, or the host is not allowed. */
+/** The SFTP server presented a host key other than the pinned one: never retried, nothing sent. */
+export class DestinationHostKeyError extends AppError {
+  readonly code = 'host_key_mismatch';
+}
+
 export class DestinationNotFoundError extends AppError {
   readonly code = 'destination_not_found';
 }

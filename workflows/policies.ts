@@ -19,6 +19,8 @@ export const nonRetryableErrorTypes = [
   'DestinationAuthError',
   'DestinationPermissionError',
   'DestinationNotFoundError',
+  'DestinationHostKeyError',
+  'InvalidKeyError',
 ];
 
 /** How many times an export moves to another host when its host's worker has disappeared. */

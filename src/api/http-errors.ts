@@ -106,6 +106,7 @@ const STATUS_OF: Readonly<Record<string, number>> = {
   unknown_reference: 422,
   invalid_key: 422,
   rate_limited: 429,
+  destination_unavailable: 502,
 };
 
 /** The one place errors become HTTP statuses. */

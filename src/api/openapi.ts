@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { exportContentType, exportFormatNames } from '../export/formats';
 import { audienceRuleSchema } from '../export/audience';
-import { anyCase, documentedAs } from '../schema/fields';
+import { anyCase, documentedAs, serverSchema } from '../schema/fields';
 import { destinationModules, destinationTypes } from '../destinations';
 import { exportRequestSchema, pgpKeyChoice, pgpKeyNameSchema } from './schemas/export-request';
 import { cursorPattern, isoInstantPattern, jobIdPattern, jobNamePattern } from './schemas/jobs-query';
@@ -12,6 +12,7 @@ import {
   pgpKeyPutSchema,
   sftpKeyCreateSchema,
   sftpKeyNameSchema,
+  sftpKeyPatchSchema,
 } from './schemas/resources';
 import {
   attributesResponseSchema,
@@ -50,6 +51,7 @@ function componentSchemas(): Record<string, JsonObject> {
   add(audienceRuleSchema, 'AudienceRule');
   add(audiencePutSchema, 'AudiencePut');
   add(sftpKeyCreateSchema, 'SftpKeyCreate');
+  add(sftpKeyPatchSchema, 'SftpKeyPatch');
   add(errorBodySchema, 'Error');
   add(jobCreatedSchema, 'JobCreated');
   add(jobViewSchema, 'Job');
@@ -118,6 +120,7 @@ const errors = (...statuses: number[]): Record<string, JsonObject> => {
     416: 'Range not satisfiable',
     422: 'Names a field, list, audience or saved key that does not exist',
     429: 'Rate limited (see Retry-After)',
+    502: 'The SFTP server did not answer',
   };
   return Object.fromEntries(statuses.map((s) => [String(s), json(ref('Error'), text[s] ?? 'Error')]));
 };
@@ -481,7 +484,56 @@ export function buildOpenApiDocument(): JsonObject {
           },
         },
       },
+      '/sftphostkeys': {
+        get: {
+          summary: 'The host keys an SFTP server presents now (to pin as hostKeyFingerprint)',
+          operationId: 'getSftpHostKeys',
+          parameters: [
+            {
+              name: 'server',
+              in: 'query',
+              required: true,
+              description: 'Host name or IP address (the same guard as destinations)',
+              schema: documentedAs.get(serverSchema as unknown as z.ZodType) ?? { type: 'string' },
+            },
+            {
+              name: 'port',
+              in: 'query',
+              required: false,
+              description: 'Default 22',
+              schema: { type: 'integer', minimum: 1, maximum: 65535 },
+            },
+          ],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  server: { type: 'string' },
+                  port: { type: 'integer' },
+                  hostKeys: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: { type: { type: 'string' }, fingerprint: { type: 'string' } },
+                    },
+                  },
+                },
+              },
+              'Each key type the server offers, with its SHA256 fingerprint',
+            ),
+            ...errors(400, 401, 422, 502),
+          },
+        },
+      },
       '/sftpkeys/{name}': {
+        patch: {
+          summary: "Pin (or with null unpin) the partner server's host key on a saved key",
+          operationId: 'pinSftpKeyHost',
+          parameters: [sftpKeyParam],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('SftpKeyPatch') } } },
+          responses: { '200': json(ref('SftpKey'), 'The key'), ...errors(400, 401, 404, 415) },
+        },
         delete: {
           summary: 'Delete a saved SFTP key',
           operationId: 'deleteSftpKey',

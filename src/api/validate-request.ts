@@ -1,12 +1,12 @@
 import type { Db } from 'mongodb';
 import { readPublicKey } from '../crypto/pgp';
-import { InvalidKeyError, UnknownReferenceError, type ErrorDetail } from '../errors';
+import { InvalidKeyError, RequestValidationError, UnknownReferenceError, type ErrorDetail } from '../errors';
 import { findPgpKey } from '../store/pgp-keys';
 import { unknownFieldProblems, unknownListProblems } from '../export/columns';
 import type { ExportRequest } from '../jobs/types';
 import { findAudience } from '../store/audiences';
 import type { CatalogCache } from './catalog-cache';
-import { sftpKeyExists } from '../store/sftp-keys';
+import { findSftpKey, sftpKeyExists } from '../store/sftp-keys';
 import { isPrivateAddress } from '../destinations/host-guard';
 import { lookup } from 'node:dns/promises';
 
@@ -26,13 +26,22 @@ async function privateAddressOf(host: string): Promise<string | undefined> {
  * Semantic checks before a job starts (HTTP 422): every field, list and audience named by the
  * request exists in the contact store. Each problem is reported, not only the first.
  */
+export interface StoreChecks {
+  /** ALLOW_PRIVATE_DESTINATIONS. */
+  readonly allowPrivate: boolean;
+  /** SFTP_REQUIRE_HOST_KEY: an SFTP destination must pin its server's host key. */
+  readonly requireSftpHostKey: boolean;
+  /** The API key's owner ID: saved PGP keys are theirs. */
+  readonly owner: string;
+}
+
 export async function validateAgainstStore(
   db: Db,
   catalog: CatalogCache,
   request: ExportRequest,
-  allowPrivate: boolean,
-  owner: string,
+  { allowPrivate, requireSftpHostKey, owner }: StoreChecks,
 ): Promise<void> {
+  if (requireSftpHostKey) await assertHostKeyPinned(db, request);
   const keyProblems = await encryptionKeyProblems(db, request, owner);
   const savedKey = request.destination.type === 'sftp' ? request.destination.savedKey : undefined;
   const [cached, audience, keyExists] = await Promise.all([
@@ -81,6 +90,21 @@ export async function validateAgainstStore(
     const details = keyProblems.map(({ path, message }) => ({ path, message }));
     throw new InvalidKeyError(details.map((p) => `${p.path}: ${p.message}`).join('; '), details);
   }
+}
+
+/** With SFTP_REQUIRE_HOST_KEY, an SFTP destination pins a host key (itself or through its saved key). */
+async function assertHostKeyPinned(db: Db, request: ExportRequest): Promise<void> {
+  const destination = request.destination;
+  if (destination.type !== 'sftp' || destination.hostKeyFingerprint !== undefined) return;
+  if (destination.savedKey !== undefined) {
+    const saved = await findSftpKey(db, destination.savedKey);
+    if (saved?.hostKeyFingerprint) return;
+  }
+  const message =
+    'required: this service pins SFTP host keys (SFTP_REQUIRE_HOST_KEY); get the fingerprint with GET /sftphostkeys?server=…&port=…';
+  throw new RequestValidationError(`destination.hostKeyFingerprint: ${message}`, [
+    { path: 'destination.hostKeyFingerprint', message },
+  ]);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Keyring } from '../crypto/keyring';
 import {
   AppError,
   DestinationAuthError,
+  DestinationHostKeyError,
   DestinationNotFoundError,
   DestinationPermissionError,
   DestinationUnavailableError,
@@ -18,6 +19,7 @@ import {
 } from '../schema/fields';
 import { loadSftpPrivateKey } from '../store/sftp-keys';
 import { abortable } from './abortable';
+import { fingerprintPattern, hostKeyFingerprint, sameFingerprint } from './host-keys';
 import { resolveDestinationHost } from './host-guard';
 import { networkError } from './network-errors';
 import { remoteFile, remoteFolder, temporaryName } from './paths';
@@ -41,6 +43,13 @@ const sftpSchema = z
     password: credentialSchema.optional(),
     savedKey: text(100).optional(),
     path: destinationPathSchema.default('/'),
+    hostKeyFingerprint: z
+      .string()
+      .regex(fingerprintPattern, 'expected SHA256:<43 base64 characters>, as ssh-keygen -lf prints it')
+      .optional()
+      .describe(
+        "The server's host key as `ssh-keygen -lf` prints it (SHA256:…; GET /sftphostkeys shows it). Another key fails the job at once, before anything is sent.",
+      ),
   })
   .describe('SFTP with a password or a saved key (POST /sftpkeys). path is a folder.')
   .superRefine(credential.check);
@@ -49,6 +58,8 @@ export type SftpDestination = z.output<typeof sftpSchema>;
 
 export interface SftpOptions {
   readonly allowPrivate: boolean;
+  /** SFTP_REQUIRE_HOST_KEY: never connect without a pinned host key. */
+  readonly requireHostKey: boolean;
   readonly timeoutMs: number;
   readonly db: DestinationContext['db'];
   readonly keyring: Keyring;
@@ -58,34 +69,59 @@ export interface SftpOptions {
 export class SftpAdapter implements DestinationAdapter<SftpDestination> {
   constructor(private readonly options: SftpOptions) {}
 
-  private async credentials(
+  /** How to log in, and the host key to insist on (the request's pin, else its saved key's). */
+  private async login(
     destination: SftpDestination,
-  ): Promise<{ password: string } | { privateKey: string }> {
-    if (destination.password !== undefined) return { password: destination.password };
+  ): Promise<{ auth: { password: string } | { privateKey: string }; pin: string | undefined }> {
+    if (destination.password !== undefined)
+      return { auth: { password: destination.password }, pin: destination.hostKeyFingerprint };
     const name = destination.savedKey ?? '';
-    const privateKey = await loadSftpPrivateKey(this.options.db, this.options.keyring, name);
-    if (!privateKey)
+    const saved = await loadSftpPrivateKey(this.options.db, this.options.keyring, name);
+    if (!saved)
       throw new DestinationAuthError(
         `saved SFTP key "${name}" no longer exists (POST /sftpkeys to create it)`,
       );
-    return { privateKey };
+    return {
+      auth: { privateKey: saved.privateKey },
+      pin: destination.hostKeyFingerprint ?? saved.hostKeyFingerprint,
+    };
   }
 
   private async connect(destination: SftpDestination, address: string): Promise<SftpClient> {
+    const { auth, pin } = await this.login(destination);
+    const where = `${destination.server}:${destination.port}`;
+    if (!pin && this.options.requireHostKey)
+      throw new DestinationHostKeyError(
+        `no host key pinned for ${where} and SFTP_REQUIRE_HOST_KEY is on: set destination.hostKeyFingerprint`,
+      );
+    let presented: string | undefined;
     const client = new SftpClient('contact-exports');
     try {
       await client.connect({
         host: address,
         port: destination.port,
         username: destination.username,
-        ...(await this.credentials(destination)),
+        ...auth,
         readyTimeout: this.options.timeoutMs,
         // Temporal retries the whole upload with backoff; no hidden retries underneath.
         retries: 0,
+        // Checked before authentication: a wrong key ends the handshake with nothing sent.
+        ...(pin
+          ? {
+              hostVerifier: (key: Buffer) => {
+                presented = hostKeyFingerprint(key);
+                return sameFingerprint(presented, pin);
+              },
+            }
+          : {}),
       });
       return client;
     } catch (err) {
       await client.end().catch(() => undefined);
+      if (pin && presented && !sameFingerprint(presented, pin))
+        throw new DestinationHostKeyError(
+          `SFTP server ${where} presented host key ${presented}, not the pinned ${pin}: nothing was sent (a changed server key, or someone in between)`,
+        );
       throw classify(err, destination, 'login');
     }
   }
@@ -172,6 +208,7 @@ export const sftpDestination = destinationModule({
   createAdapter: ({ config, db }) =>
     new SftpAdapter({
       allowPrivate: config.allowPrivateDestinations,
+      requireHostKey: config.sftpRequireHostKey,
       timeoutMs: config.destinationTimeoutMs,
       db,
       keyring: config.keyring,

@@ -45,6 +45,7 @@ export type ToolName =
   | 'vsftpd'
   | 'chromium'
   | 'nginx'
+  | 'gpg'
   | 'schemathesis';
 
 /**

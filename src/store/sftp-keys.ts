@@ -11,6 +11,8 @@ interface SftpKeyDoc {
   /** The OpenSSH private key, AES-256-GCM sealed with ENCRYPTION_KEYS (name as associated data). */
   readonly sealedPrivateKey: string;
   readonly algorithm: string;
+  /** The partner server's host key (SHA256:…), pinned for every upload with this key. */
+  readonly hostKeyFingerprint?: string;
   readonly createdAt: Date;
 }
 
@@ -18,6 +20,7 @@ export interface SftpKeyInfo {
   readonly name: string;
   readonly publicKey: string;
   readonly algorithm: string;
+  readonly hostKeyFingerprint: string | null;
   readonly createdAt: string;
 }
 
@@ -26,6 +29,7 @@ function info(doc: SftpKeyDoc): SftpKeyInfo {
     name: doc.name,
     publicKey: doc.publicKey,
     algorithm: doc.algorithm,
+    hostKeyFingerprint: doc.hostKeyFingerprint ?? null,
     createdAt: doc.createdAt.toISOString(),
   };
 }
@@ -34,13 +38,19 @@ function info(doc: SftpKeyDoc): SftpKeyInfo {
  * Generates an Ed25519 key pair (Cordial's Secrets Vault): the private key is sealed at rest, the
  * OpenSSH public key is returned for the partner's authorized_keys.
  */
-export async function createSftpKey(db: Db, keyring: Keyring, name: string): Promise<SftpKeyInfo> {
+export async function createSftpKey(
+  db: Db,
+  keyring: Keyring,
+  name: string,
+  hostKeyFingerprint?: string,
+): Promise<SftpKeyInfo> {
   const pair = utils.generateKeyPairSync('ed25519', { comment: `contact-exports:${name}` });
   const doc: SftpKeyDoc = {
     name,
     publicKey: pair.public.trim(),
     sealedPrivateKey: seal(keyring, Buffer.from(pair.private), `sftpkey:${name}`),
     algorithm: 'ssh-ed25519',
+    ...(hostKeyFingerprint ? { hostKeyFingerprint } : {}),
     createdAt: new Date(),
   };
   try {
@@ -65,14 +75,39 @@ export async function sftpKeyExists(db: Db, name: string): Promise<boolean> {
   return (await db.collection<SftpKeyDoc>(collections.sftpKeys).countDocuments({ name }, { limit: 1 })) > 0;
 }
 
-/** The private key for an SFTP login; only the worker calls this, at upload time. */
+/** A saved key's public facts (no private key), or undefined. */
+export async function findSftpKey(db: Db, name: string): Promise<SftpKeyInfo | undefined> {
+  const doc = await db
+    .collection<SftpKeyDoc>(collections.sftpKeys)
+    .findOne({ name }, { projection: { sealedPrivateKey: 0 } });
+  return doc ? info(doc) : undefined;
+}
+
+/** Pins (or with null unpins) the partner server's host key on a saved key; false if no such key. */
+export async function setSftpKeyPin(
+  db: Db,
+  name: string,
+  hostKeyFingerprint: string | null,
+): Promise<boolean> {
+  const keys = db.collection<SftpKeyDoc>(collections.sftpKeys);
+  const { matchedCount } = hostKeyFingerprint
+    ? await keys.updateOne({ name }, { $set: { hostKeyFingerprint } })
+    : await keys.updateOne({ name }, { $unset: { hostKeyFingerprint: true } });
+  return matchedCount > 0;
+}
+
+/** The private key for an SFTP login and its pinned host key; only the worker calls this, at upload time. */
 export async function loadSftpPrivateKey(
   db: Db,
   keyring: Keyring,
   name: string,
-): Promise<string | undefined> {
+): Promise<{ privateKey: string; hostKeyFingerprint?: string } | undefined> {
   const doc = await db.collection<SftpKeyDoc>(collections.sftpKeys).findOne({ name });
-  return doc ? unseal(keyring, doc.sealedPrivateKey, `sftpkey:${name}`).toString('utf8') : undefined;
+  if (!doc) return undefined;
+  return {
+    privateKey: unseal(keyring, doc.sealedPrivateKey, `sftpkey:${name}`).toString('utf8'),
+    ...(doc.hostKeyFingerprint ? { hostKeyFingerprint: doc.hostKeyFingerprint } : {}),
+  };
 }
 
 export async function deleteSftpKey(db: Db, name: string): Promise<boolean> {

@@ -67,6 +67,7 @@ describe('Schemathesis against the live gateway, every check', () => {
               ...process.env,
               CE_API_KEY: TEST_API_KEY,
               CE_JOB_ID: jobID,
+              CE_SSH_PORT: String(testServers().sftp.port),
               NO_COLOR: '1',
               PYTHONPATH: path.dirname(configFile),
             },

@@ -6,8 +6,11 @@ import { createLogger } from '../../src/logger';
 
 /** Field names that look like credentials. Each must be secret or masked, or named here as not one. */
 const credentialLike = /pass|secret|key|token|sas|credential|signature/i;
-/** `savedKey` names a stored key (POST /sftpkeys); the key itself never travels in a request. */
-const notSecret = new Set(['savedKey']);
+/**
+ * `savedKey` names a stored key (POST /sftpkeys); the key itself never travels in a request.
+ * `hostKeyFingerprint` is the digest of the server's public host key: public by nature.
+ */
+const notSecret = new Set(['savedKey', 'hostKeyFingerprint']);
 
 const fieldsOf = (type: keyof typeof destinationModules): string[] =>
   Object.keys((destinationModules[type].schema as unknown as z.ZodObject).shape);

@@ -31,7 +31,11 @@ export function contactExportsRouter(deps: ApiDeps): Router {
       idempotencyKey = parsed.data;
     }
     const request = exportRequestSchema.parse(req.body);
-    await validateAgainstStore(deps.db, catalog, request, deps.config.allowPrivateDestinations, owner);
+    await validateAgainstStore(deps.db, catalog, request, {
+      allowPrivate: deps.config.allowPrivateDestinations,
+      requireSftpHostKey: deps.config.sftpRequireHostKey,
+      owner,
+    });
     const release = await runningCap.assertUnder(owner);
     let job;
     try {

@@ -39,7 +39,11 @@ export function exportSchedulesRouter(deps: ApiDeps): Router {
     if (problems.length > 0)
       throw new RequestValidationError(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
     try {
-      await validateAgainstStore(deps.db, catalog, request, deps.config.allowPrivateDestinations, owner);
+      await validateAgainstStore(deps.db, catalog, request, {
+        allowPrivate: deps.config.allowPrivateDestinations,
+        requireSftpHostKey: deps.config.sftpRequireHostKey,
+        owner,
+      });
     } catch (err) {
       if (!(err instanceof UnknownReferenceError || err instanceof InvalidKeyError)) throw err;
       const details = err.details.map((d) => ({ ...d, path: `export.${d.path}` }));

@@ -103,6 +103,13 @@ const exportRequestObject = z.strictObject({
   confirmEmail: z
     .email('expected an email address')
     .max(254)
+    // RFC 5321's limits, which SMTP servers enforce and JSON Schema's "email" format checks too.
+    .refine(
+      (address) =>
+        (address.split('@')[0] ?? '').length <= 64 &&
+        (address.split('@')[1] ?? '').split('.').every((label) => label.length <= 63),
+      'expected an email address (at most 64 characters before the @, 63 per domain label)',
+    )
     .optional()
     .describe('Where to send the job-ended email.'),
   destination: destinationSchema.optional().describe('Where the file goes; absent means {"type": "aws"}.'),

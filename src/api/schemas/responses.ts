@@ -110,6 +110,10 @@ export const sftpKeySchema = z.object({
   name: z.string(),
   publicKey: z.string().describe('OpenSSH public key for the partner authorized_keys file'),
   algorithm: z.string(),
+  hostKeyFingerprint: z
+    .string()
+    .nullable()
+    .describe("The partner server's pinned host key (SHA256:…), or null"),
   createdAt: z.string(),
 });
 
