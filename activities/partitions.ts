@@ -79,9 +79,7 @@ export function createPartitionActivities(deps: ActivityDeps, storage: InternalS
         jobID: input.jobID,
         filePath,
         plan: input.plan,
-        formatter: rowsOnly(
-          createRowFormatter(input.request.exportType, input.plan.columns, input.request),
-        ),
+        formatter: rowsOnly(createRowFormatter(input.request.exportType, input.plan.columns, input.request)),
         request: input.request,
         tuning: input.tuning,
         fromId: input.fromId,

@@ -494,7 +494,7 @@ export function buildOpenApiDocument(): JsonObject {
               in: 'query',
               required: true,
               description: 'Host name or IP address (the same guard as destinations)',
-              schema: documentedAs.get(serverSchema as unknown as z.ZodType) ?? { type: 'string' },
+              schema: documentedAs.get(serverSchema) ?? { type: 'string' },
             },
             {
               name: 'port',
