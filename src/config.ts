@@ -121,6 +121,7 @@ const envSchema = z.object({
   EXPORT_RAW_BSON: booleanFlag.default(true),
   GZIP_LEVEL: z.coerce.number({ message: 'expected a gzip level 1-9' }).int().min(1).max(9).default(1),
   STORAGE_RETENTION: duration.default(30 * 86_400_000),
+  DOWNLOAD_URL_TTL: duration.default(15 * 60_000),
   EXPORT_HEARTBEAT_TIMEOUT: duration.default(30_000),
   EXPORT_HOST_TIMEOUT: duration.default(5 * 60_000),
   EXPORT_TIMEOUT: duration.default(24 * 3_600_000),
@@ -202,6 +203,8 @@ export interface Config {
   /** SFTP destinations must pin the server's host key (hostKeyFingerprint). */
   readonly sftpRequireHostKey: boolean;
   readonly storageRetentionMs: number;
+  /** How long a presigned download URL (S3 internal storage) stays valid. */
+  readonly downloadUrlTtlMs: number;
   readonly exportHeartbeatTimeoutMs: number;
   readonly exportHostTimeoutMs: number;
   /** Longest an export (or a partition, or a join) may run, and an upload. */
@@ -318,6 +321,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, allowUnauthenticated: e.CODEC_ALLOW_UNAUTHENTICATED },
     storageRetentionMs: e.STORAGE_RETENTION,
+    downloadUrlTtlMs: e.DOWNLOAD_URL_TTL,
     exportHeartbeatTimeoutMs: e.EXPORT_HEARTBEAT_TIMEOUT,
     exportHostTimeoutMs: e.EXPORT_HOST_TIMEOUT,
     exportTimeoutMs: e.EXPORT_TIMEOUT,

@@ -128,10 +128,17 @@
   }
 
   async function download(job) {
-    const res = await fetch(`/jobs/${job.jobID}/download`, { headers: authHeader() });
+    // With an object store behind the gateway, the answer is a short-lived link to the file there.
+    const res = await fetch(`/jobs/${job.jobID}/download`, {
+      headers: { ...authHeader(), accept: 'application/json, */*;q=0.1' },
+    });
     if (!res.ok) {
       const data = await res.json().catch(() => null);
       flash(data?.error?.message ?? `download failed (${res.status})`);
+      return;
+    }
+    if (res.headers.get('x-download-link') === 'presigned') {
+      location.href = (await res.json()).url;
       return;
     }
     const url = URL.createObjectURL(await res.blob());

@@ -290,6 +290,10 @@ export function buildOpenApiDocument(): JsonObject {
               ),
             },
             '206': { description: 'Part of the file (Range)' },
+            '302': {
+              description:
+                'Internal storage is an S3 bucket: Location is a presigned URL to the file there, valid for DOWNLOAD_URL_TTL (default 15 min, never past the expiry). With Accept: application/json, a 200 {url, expiresInSeconds} with X-Download-Link: presigned instead.',
+            },
             ...errors(401, 404, 410, 416),
           },
         },

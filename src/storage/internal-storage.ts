@@ -9,6 +9,14 @@ export interface InternalStorage {
   /** Reads `key`, or the inclusive byte range [start, end]. */
   read(key: string, range?: { start: number; end: number }): Promise<Readable>;
   remove(key: string): Promise<void>;
+  /**
+   * A URL that downloads `key` without our credentials for `ttlSeconds`, served as an attachment
+   * named `fileName` of `contentType` (object stores only; the local folder has none).
+   */
+  presignedUrl?(
+    key: string,
+    options: { ttlSeconds: number; fileName: string; contentType: string },
+  ): Promise<string>;
   /** Keys stored before `cutoff`. */
   listStoredBefore(cutoff: Date): Promise<string[]>;
 }

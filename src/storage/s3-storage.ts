@@ -9,6 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { InternalStorage } from './internal-storage';
 
 /** Internal storage in an S3-compatible bucket (production): workers write, gateways read. */
@@ -71,6 +72,20 @@ export class S3Storage implements InternalStorage {
     );
     if (!(object.Body instanceof Readable)) throw new Error('unexpected S3 body type');
     return object.Body;
+  }
+
+  /** A SigV4 query-signed GET: the bucket serves the bytes (and Range) itself, not the gateway. */
+  async presignedUrl(
+    key: string,
+    options: { ttlSeconds: number; fileName: string; contentType: string },
+  ): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: this.key(key),
+      ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\]/g, '')}"`,
+      ResponseContentType: options.contentType,
+    });
+    return getSignedUrl(this.client, command, { expiresIn: options.ttlSeconds });
   }
 
   async remove(key: string): Promise<void> {

@@ -102,14 +102,46 @@ describe('internal storage in an S3-compatible bucket (STORAGE_S3_BUCKET)', () =
         expect.stringMatching(new RegExp(`^exports/key_[0-9a-f]+/${job.jobID}/in-bucket\\.csv$`)),
       ]);
       expect(filesUnder(stack.config.storageDir)).toEqual([]);
-      const res = await fetch(`${stack.url}/jobs/${job.jobID}/download`, { headers: auth() });
-      expect(res.status).toBe(200);
-      expect((await res.text()).split('\n')).toHaveLength(302);
+      // The gateway answers with a presigned URL to the bucket; the bytes never pass through it.
+      const redirect = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
+        headers: auth(),
+        redirect: 'manual',
+      });
+      expect(redirect.status).toBe(302);
+      const location = new URL(redirect.headers.get('location') ?? '');
+      expect(location.origin).toBe(new URL(servers.s3.endpoint).origin);
+      expect(location.searchParams.get('X-Amz-Expires')).toBe('900');
+      expect(location.searchParams.get('X-Amz-Credential')).toMatch(/\/us-west-2\/s3\/aws4_request$/);
+      expect(redirect.headers.get('location')).not.toContain(servers.s3.secretAccessKey);
+      // The URL alone downloads (no API key, no S3 credentials), as an attachment of the right type.
+      const direct = await fetch(location);
+      expect(direct.status).toBe(200);
+      expect(direct.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(direct.headers.get('content-disposition')).toBe('attachment; filename="in-bucket.csv"');
+      expect((await direct.text()).split('\n')).toHaveLength(302);
+      // Clients that follow redirects (the CLI, curl -L) get the file, Range included.
+      const followed = await fetch(`${stack.url}/jobs/${job.jobID}/download`, { headers: auth() });
+      expect(followed.status).toBe(200);
+      expect((await followed.text()).split('\n')).toHaveLength(302);
       const part = await fetch(`${stack.url}/jobs/${job.jobID}/download`, {
         headers: { ...auth(), range: 'bytes=0-9' },
       });
       expect(part.status).toBe(206);
       expect(await part.text()).toBe('channels.e');
+      // A tampered URL is refused by the bucket.
+      location.searchParams.set('X-Amz-Expires', '604800');
+      expect((await fetch(location)).status).toBe(403);
+      // Asked for JSON (the Jobs page, which cannot follow a redirect to another origin), the URL.
+      const asJson = await stack.request<{ url: string; expiresInSeconds: number }>(
+        'GET',
+        `/jobs/${job.jobID}/download`,
+        undefined,
+        { headers: { accept: 'application/json' } },
+      );
+      expect(asJson.status).toBe(200);
+      expect(asJson.headers.get('x-download-link')).toBe('presigned');
+      expect(asJson.body.expiresInSeconds).toBe(900);
+      expect((await fetch(asJson.body.url)).status).toBe(200);
     } finally {
       await stack.stop();
     }

@@ -70,6 +70,26 @@ export function jobsRouter(deps: ApiDeps): Router {
     const stat = await deps.storage.stat(key);
     if (!stat) throw new GoneError(`the file of job ${jobID} is no longer stored`);
 
+    // An object store serves the bytes itself: a short-lived presigned URL, never past the expiry.
+    if (deps.storage.presignedUrl) {
+      const untilExpiry = job.expiresAt
+        ? Math.floor((Date.parse(job.expiresAt) - Date.now()) / 1000)
+        : Infinity;
+      const ttlSeconds = Math.max(1, Math.min(Math.floor(deps.config.downloadUrlTtlMs / 1000), untilExpiry));
+      const url = await deps.storage.presignedUrl(key, {
+        ttlSeconds,
+        fileName: job.file.name,
+        contentType: contentTypeOfFile(job.file.name),
+      });
+      res.setHeader('Cache-Control', 'private, no-store');
+      // A browser page cannot follow a redirect to another origin with fetch: it asks for JSON.
+      if (req.get('accept')?.includes('application/json')) {
+        res.setHeader('X-Download-Link', 'presigned');
+        res.json({ url, expiresInSeconds: ttlSeconds });
+      } else res.redirect(302, url);
+      return;
+    }
+
     // attachment() guesses a type from the extension; the format's own type goes after it.
     res.attachment(job.file.name);
     res.setHeader('Content-Type', contentTypeOfFile(job.file.name));
