@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createCallbackActivities } from './callbacks';
 import { createDeliverActivities } from './deliver';
 import { createExportActivities } from './export';
 import { withFailureMapping } from './failures';
@@ -28,6 +29,7 @@ export function createSharedActivities(deps: ActivityDeps) {
     ...createNotifyActivities(deps.mailer),
     ...createPartitionActivities(deps, createInternalStorage(deps.config)),
     ...createScheduleActivities(deps),
+    ...createCallbackActivities(deps),
   });
 }
 

@@ -95,6 +95,14 @@ const envSchema = z.object({
 
   ALLOW_PRIVATE_DESTINATIONS: booleanFlag.default(false),
   SFTP_REQUIRE_HOST_KEY: booleanFlag.default(false),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, {
+      message:
+        'expected whsec_ and at least 24 random bytes in base64: echo whsec_$(openssl rand -base64 32)',
+    })
+    .optional(),
+  WEBHOOK_RETRY_WINDOW: duration.default(24 * 3_600_000),
   DESTINATION_TIMEOUT: duration.default(30_000),
   FTP_TLS: z.enum(['off', 'explicit'], { message: 'expected off or explicit' }).default('off'),
   FTP_TLS_CA_FILE: z.string().min(1).optional(),
@@ -202,6 +210,10 @@ export interface Config {
   readonly allowPrivateDestinations: boolean;
   /** SFTP destinations must pin the server's host key (hostKeyFingerprint). */
   readonly sftpRequireHostKey: boolean;
+  /** Signs job-ended callbacks (Standard Webhooks); without it, callbackUrl is refused. */
+  readonly webhookSecret: string | undefined;
+  /** How long a callback is retried before it is given up. */
+  readonly webhookRetryWindowMs: number;
   readonly storageRetentionMs: number;
   /** How long a presigned download URL (S3 internal storage) stays valid. */
   readonly downloadUrlTtlMs: number;
@@ -301,6 +313,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     exportPartitionMinContacts: e.EXPORT_PARTITION_MIN_CONTACTS,
     allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
     sftpRequireHostKey: e.SFTP_REQUIRE_HOST_KEY,
+    webhookSecret: e.WEBHOOK_SECRET,
+    webhookRetryWindowMs: e.WEBHOOK_RETRY_WINDOW,
     destinationTimeoutMs: e.DESTINATION_TIMEOUT,
     ftpTls: e.FTP_TLS,
     ftpTlsCaFile: e.FTP_TLS_CA_FILE,

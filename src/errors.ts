@@ -37,6 +37,11 @@ export class InvalidKeyError extends AppError {
   readonly code = 'invalid_key';
 }
 
+/** The request asks for a callback, and this service has no WEBHOOK_SECRET to sign it (HTTP 422). */
+export class CallbacksDisabledError extends AppError {
+  readonly code = 'callbacks_disabled';
+}
+
 export class AuthenticationError extends AppError {
   readonly code = 'unauthorized';
 }

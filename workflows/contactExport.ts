@@ -28,6 +28,7 @@ import type {
 import { progressSignal, statusQuery } from './definitions';
 import { JobState } from './job-state';
 import {
+  callbackOptions,
   cleanupOptions,
   deliveryOptions,
   emailOptions,
@@ -208,6 +209,32 @@ class ExportJob {
       state.notification = await sendConfirmation(this.input, to, state.view());
     }
     upsertMemo({ result: summary(state.view()) });
+    await this.callBack(status === 'Done' ? 'contactexport.done' : 'contactexport.failed');
+  }
+
+  /** The signed POST to the request's callbackUrl (only jobs that asked for one), after the email. */
+  private async callBack(type: 'contactexport.done' | 'contactexport.failed' | 'contactexport.cancelled') {
+    const url = this.input.request.callbackUrl;
+    if (!url) return;
+    const { state } = this;
+    const shown = url.split(/[?#]/)[0] ?? url;
+    state.phase = 'notifying';
+    state.callback = { url: shown, status: 'pending', attempts: 0, detail: null };
+    const { sendJobCallback } = proxyActivities<SharedActivities>(callbackOptions(this.input));
+    try {
+      const sent = await sendJobCallback({ url, id: `msg_${this.input.jobID}`, type, job: state.view() });
+      state.callback = {
+        url: shown,
+        status: 'delivered',
+        attempts: sent.attempts,
+        detail: `HTTP ${sent.status}`,
+      };
+    } catch (err) {
+      const { message } = jobError(err);
+      log.warn('job callback given up', { error: message });
+      state.callback = { url: shown, status: 'failed', attempts: null, detail: message };
+    }
+    upsertMemo({ result: summary(state.view()) });
   }
 
   async endCancelled(): Promise<void> {
@@ -217,6 +244,7 @@ class ExportJob {
     this.setStatus('Cancelled');
     upsertMemo({ result: summary(this.state.view()) });
     await this.recordEnd('Cancelled');
+    await this.callBack('contactexport.cancelled');
   }
 
   /** Records the failure, cleans up, ends Failed; returns the workflow's final failure. */
@@ -341,5 +369,6 @@ function summary(view: JobView): JobSummary {
     error: view.error,
     times: view.times,
     notification: view.notification,
+    callback: view.callback,
   };
 }

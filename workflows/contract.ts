@@ -31,6 +31,8 @@ export interface ExportTuning {
   readonly uploadTimeoutMs?: number;
   /** The destination module's delivery retries (absent in jobs started before modules carried them). */
   readonly deliveryRetry?: RetryPolicy;
+  /** How long the job-ended callback is retried (WEBHOOK_RETRY_WINDOW; absent in older jobs). */
+  readonly webhookWindowMs?: number;
 }
 
 export interface ExportJobInput {
@@ -60,6 +62,16 @@ export interface JobFile {
   readonly rows: number;
   /** Download link for `aws`, destination URL otherwise; never with credentials. */
   readonly location: string | null;
+}
+
+/** What happened to the job-ended callback (`callbackUrl`). */
+export interface JobCallback {
+  /** The callback's URL without its query string (which may hold a token). */
+  readonly url: string;
+  readonly status: 'pending' | 'delivered' | 'failed';
+  /** Attempts made, when known (a callback given up after its window reports null). */
+  readonly attempts: number | null;
+  readonly detail: string | null;
 }
 
 /** What happened to the confirmation email. */
@@ -92,6 +104,8 @@ export interface JobView {
   readonly expiresAt: string | null;
   readonly error: JobError | null;
   readonly notification: JobNotification | null;
+  /** The job-ended callback, or null when the request gave no callbackUrl. */
+  readonly callback: JobCallback | null;
   readonly destination: PublicDestination;
   readonly exportType: ExportFormat;
   readonly compress: boolean;
@@ -109,7 +123,15 @@ export interface JobWindow {
 /** What the memo keeps of an ended job, so GET /jobs lists it without fetching results. */
 export type JobSummary = Pick<
   JobView,
-  'status' | 'totalItems' | 'completedItems' | 'file' | 'expiresAt' | 'error' | 'times' | 'notification'
+  | 'status'
+  | 'totalItems'
+  | 'completedItems'
+  | 'file'
+  | 'expiresAt'
+  | 'error'
+  | 'times'
+  | 'notification'
+  | 'callback'
 >;
 
 /** An export schedule as its owner defined it (SPEC section 10, /exportschedules). */

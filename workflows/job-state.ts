@@ -1,6 +1,7 @@
 import type {
   ExportJobInput,
   ExportProgress,
+  JobCallback,
   JobError,
   JobFile,
   JobNotification,
@@ -23,6 +24,7 @@ export class JobState {
   expiresAt: string | null = null;
   error: JobError | null = null;
   notification: JobNotification | null = null;
+  callback: JobCallback | null = null;
 
   constructor(
     private readonly input: ExportJobInput,
@@ -75,6 +77,7 @@ export class JobState {
       expiresAt: this.expiresAt,
       error: this.error,
       notification: this.notification,
+      callback: this.callback,
       destination: this.destination,
       exportType: this.input.request.exportType,
       compress: this.input.request.compress,

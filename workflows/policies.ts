@@ -21,6 +21,7 @@ export const nonRetryableErrorTypes = [
   'DestinationNotFoundError',
   'DestinationHostKeyError',
   'InvalidKeyError',
+  'CallbackRefusedError',
 ];
 
 /** How many times an export moves to another host when its host's worker has disappeared. */
@@ -118,6 +119,23 @@ export function emailOptions(input: ExportJobInput): ActivityOptions {
       maximumInterval: '1 minute',
       // Older job inputs predate the setting.
       maximumAttempts: input.tuning.emailMaxAttempts ?? 10,
+    },
+  };
+}
+
+/**
+ * The job-ended callback: retried with backoff (2 s, 4 s, … up to 10 min apart) until delivered
+ * or until the window (WEBHOOK_RETRY_WINDOW, default 24 h) closes; the same webhook-id each time.
+ */
+export function callbackOptions(input: ExportJobInput): ActivityOptions {
+  return {
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: input.tuning.webhookWindowMs ?? 24 * 3_600_000,
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '10 minutes',
+      nonRetryableErrorTypes,
     },
   };
 }

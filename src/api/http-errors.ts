@@ -105,6 +105,7 @@ const STATUS_OF: Readonly<Record<string, number>> = {
   unsupported_media_type: 415,
   unknown_reference: 422,
   invalid_key: 422,
+  callbacks_disabled: 422,
   rate_limited: 429,
   destination_unavailable: 502,
 };

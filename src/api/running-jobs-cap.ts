@@ -7,7 +7,9 @@ export type RunningJobsSource = (owner: string, limit: number) => Promise<readon
 export function visibilityRunningJobs(client: Client): RunningJobsSource {
   return async (owner, limit) => {
     const ids: string[] = [];
-    const query = `ExportOwner = "${owner}" AND ExecutionStatus = "Running"`;
+    // Jobs still exporting or delivering: not a Done job waiting on its email or callback retries,
+    // nor a schedule's run (no ExportStatus), which would count its job twice.
+    const query = `ExportOwner = "${owner}" AND ExecutionStatus = "Running" AND ExportStatus IN ("Pending", "Processing")`;
     for await (const execution of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
       ids.push(execution.workflowId);
       if (ids.length >= limit) break;

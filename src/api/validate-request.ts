@@ -1,6 +1,12 @@
 import type { Db } from 'mongodb';
 import { readPublicKey } from '../crypto/pgp';
-import { InvalidKeyError, RequestValidationError, UnknownReferenceError, type ErrorDetail } from '../errors';
+import {
+  CallbacksDisabledError,
+  InvalidKeyError,
+  RequestValidationError,
+  UnknownReferenceError,
+  type ErrorDetail,
+} from '../errors';
 import { findPgpKey } from '../store/pgp-keys';
 import { unknownFieldProblems, unknownListProblems } from '../export/columns';
 import type { ExportRequest } from '../jobs/types';
@@ -27,6 +33,8 @@ async function privateAddressOf(host: string): Promise<string | undefined> {
  * request exists in the contact store. Each problem is reported, not only the first.
  */
 export interface StoreChecks {
+  /** WEBHOOK_SECRET is set: callbacks can be signed. */
+  readonly callbacksEnabled: boolean;
   /** ALLOW_PRIVATE_DESTINATIONS. */
   readonly allowPrivate: boolean;
   /** SFTP_REQUIRE_HOST_KEY: an SFTP destination must pin its server's host key. */
@@ -39,8 +47,12 @@ export async function validateAgainstStore(
   db: Db,
   catalog: CatalogCache,
   request: ExportRequest,
-  { allowPrivate, requireSftpHostKey, owner }: StoreChecks,
+  { allowPrivate, requireSftpHostKey, owner, callbacksEnabled }: StoreChecks,
 ): Promise<void> {
+  if (request.callbackUrl !== undefined && !callbacksEnabled) {
+    const message = 'this service signs callbacks with WEBHOOK_SECRET, which is not set: callbacks are off';
+    throw new CallbacksDisabledError(`callbackUrl: ${message}`, [{ path: 'callbackUrl', message }]);
+  }
   if (requireSftpHostKey) await assertHostKeyPinned(db, request);
   const keyProblems = await encryptionKeyProblems(db, request, owner);
   const savedKey = request.destination.type === 'sftp' ? request.destination.savedKey : undefined;
@@ -74,6 +86,15 @@ export async function validateAgainstStore(
         message: `"${host}" is (or resolves to) ${blocked}, a loopback/private/link-local address; such destinations are refused`,
       });
     }
+  }
+  if (request.callbackUrl !== undefined && !allowPrivate) {
+    const callbackHost = new URL(request.callbackUrl).hostname.replace(/^\[|\]$/g, '');
+    const blocked = await privateAddressOf(callbackHost);
+    if (blocked)
+      problems.push({
+        path: 'callbackUrl',
+        message: `"${callbackHost}" is (or resolves to) ${blocked}, a loopback/private/link-local address; such callbacks are refused`,
+      });
   }
   if (!keyExists) {
     problems.push({

@@ -25,6 +25,8 @@ export interface ExportRequest {
   readonly neutralizeFormulas?: boolean;
   readonly compress: boolean;
   readonly confirmEmail?: string;
+  /** Receives a signed POST when the job ends (Standard Webhooks). */
+  readonly callbackUrl?: string;
   readonly destination: Destination;
   /** Absent: files are delivered as written. */
   readonly encryption?: ExportEncryption;

@@ -61,7 +61,12 @@ export async function getJob(client: Client, jobID: string, owner?: string): Pro
 /** Views stored by older workflow code lack the fields added since: they show their defaults. */
 function withCurrentFields(view: JobView): JobView {
   const stored = view as Partial<JobView>;
-  return { ...view, window: stored.window ?? null, scheduleID: stored.scheduleID ?? null };
+  return {
+    ...view,
+    window: stored.window ?? null,
+    scheduleID: stored.scheduleID ?? null,
+    callback: stored.callback ?? null,
+  };
 }
 
 async function endedOrRunningView(

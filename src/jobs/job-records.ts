@@ -97,6 +97,7 @@ export function jobFromExecution(info: ExecutionInfo): JobView {
         ? { code: 'export_failed', message: `workflow ${info.status.name.toLowerCase()}` }
         : null),
     notification: result?.notification ?? null,
+    callback: result?.callback ?? null,
     destination: memo.job?.destination ?? { type: info.typedSearchAttributes.get(DestinationType) ?? 'aws' },
     exportType: memo.job?.exportType ?? 'csv',
     compress: memo.job?.compress ?? false,

@@ -34,7 +34,11 @@ export function tuningFrom(config: Config): ExportTuning {
 
 /** A job's tuning: the deployment's settings and its destination module's delivery retries. */
 export function jobTuning(config: Config, request: ExportRequest): ExportTuning {
-  return { ...tuningFrom(config), deliveryRetry: moduleOf(request.destination.type).retry };
+  return {
+    ...tuningFrom(config),
+    deliveryRetry: moduleOf(request.destination.type).retry,
+    ...(request.callbackUrl ? { webhookWindowMs: config.webhookRetryWindowMs } : {}),
+  };
 }
 
 /**

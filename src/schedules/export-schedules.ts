@@ -115,6 +115,7 @@ function publicExportBody(request: ExportRequest): Record<string, unknown> {
     compress: request.compress,
     neutralizeFormulas: request.neutralizeFormulas,
     confirmEmail: request.confirmEmail,
+    callbackUrl: request.callbackUrl?.split(/[?#]/)[0],
     destination: publicDestination(request.destination),
     modifiedSince: request.modifiedSince,
     modifiedBefore: request.modifiedBefore,

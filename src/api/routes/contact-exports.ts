@@ -34,6 +34,7 @@ export function contactExportsRouter(deps: ApiDeps): Router {
     await validateAgainstStore(deps.db, catalog, request, {
       allowPrivate: deps.config.allowPrivateDestinations,
       requireSftpHostKey: deps.config.sftpRequireHostKey,
+      callbacksEnabled: deps.config.webhookSecret !== undefined,
       owner,
     });
     const release = await runningCap.assertUnder(owner);

@@ -42,6 +42,7 @@ export function exportSchedulesRouter(deps: ApiDeps): Router {
       await validateAgainstStore(deps.db, catalog, request, {
         allowPrivate: deps.config.allowPrivateDestinations,
         requireSftpHostKey: deps.config.sftpRequireHostKey,
+        callbacksEnabled: deps.config.webhookSecret !== undefined,
         owner,
       });
     } catch (err) {

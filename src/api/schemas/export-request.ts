@@ -112,6 +112,14 @@ const exportRequestObject = z.strictObject({
     )
     .optional()
     .describe('Where to send the job-ended email.'),
+  callbackUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http or https URL' })
+    .regex(/^https?:\/\//, 'expected an http or https URL')
+    .max(2048)
+    .optional()
+    .describe(
+      'Receives a POST signed per Standard Webhooks (WEBHOOK_SECRET) when the job ends: {"type": "contactexport.done" | ".failed" | ".cancelled", "data": <job>}.',
+    ),
   destination: destinationSchema.optional().describe('Where the file goes; absent means {"type": "aws"}.'),
   encryption: encryptionSchema
     .optional()
@@ -139,6 +147,7 @@ export const exportRequestSchema = exportRequestObject.transform((body): ExportR
   compress: body.compress ?? false,
   ...(body.neutralizeFormulas ? { neutralizeFormulas: true } : {}),
   confirmEmail: body.confirmEmail,
+  ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
   destination: body.destination ?? { type: 'aws' },
   ...(body.encryption ? { encryption: body.encryption } : {}),
   modifiedSince: instantText(body.modifiedSince),

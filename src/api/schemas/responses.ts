@@ -67,6 +67,17 @@ export const jobViewSchema = z.object({
     })
     .nullable()
     .describe('The confirmation email: sent, failed (after retries) or skipped (no SMTP server configured)'),
+  callback: z
+    .object({
+      url: z.string(),
+      status: z.enum(['pending', 'delivered', 'failed']),
+      attempts: z.number().nullable(),
+      detail: z.string().nullable(),
+    })
+    .nullable()
+    .describe(
+      'The signed job-ended POST to callbackUrl: pending while retried, delivered, or failed after WEBHOOK_RETRY_WINDOW',
+    ),
   destination: z
     .record(z.string(), z.union([z.string(), z.number()]))
     .describe('The destination with secrets removed'),
