@@ -5,6 +5,7 @@ import { MAX_ARMORED_KEY_LENGTH } from '../../crypto/pgp';
 import {
   booleanish,
   caseInsensitiveEnum,
+  documented,
   exactlyOne,
   instantSchema,
   text,
@@ -112,10 +113,13 @@ const exportRequestObject = z.strictObject({
     )
     .optional()
     .describe('Where to send the job-ended email.'),
-  callbackUrl: z
-    .url({ protocol: /^https?$/, error: 'expected an http or https URL' })
-    .regex(/^https?:\/\//, 'expected an http or https URL')
-    .max(2048)
+  callbackUrl: documented(
+    z
+      .url({ protocol: /^https?$/, error: 'expected an http or https URL', abort: true })
+      .regex(/^https?:\/\//, 'expected an http or https URL')
+      .max(2048),
+    { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048 },
+  )
     .optional()
     .describe(
       'Receives a POST signed per Standard Webhooks (WEBHOOK_SECRET) when the job ends: {"type": "contactexport.done" | ".failed" | ".cancelled", "data": <job>}.',
