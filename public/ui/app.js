@@ -361,6 +361,12 @@
       ['Expires', fmtTime(job.expiresAt)],
       ['Error', job.error ? `${job.error.code}: ${job.error.message}` : ''],
       ['Email', job.notification ? `${job.notification.email}: ${job.notification.status}` : ''],
+      [
+        'Callback',
+        job.callback
+          ? `${job.callback.url}: ${job.callback.status}${job.callback.attempts ? ` after ${job.callback.attempts} attempt(s)` : ''}${job.callback.detail ? ` (${job.callback.detail})` : ''}`
+          : '',
+      ],
     ];
     $('job-fields').replaceChildren(
       ...fields.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]),
