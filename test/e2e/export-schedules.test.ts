@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -46,7 +47,11 @@ describe('export schedules (Temporal Schedules)', () => {
       dir: path.join(testServers().runDir, uniqueId('mail')),
     });
     stack = await startTestStack({
-      config: testConfig({ SCHEDULE_MIN_INTERVAL: '1s', SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }),
+      config: testConfig({
+        SCHEDULE_MIN_INTERVAL: '1s',
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        DESTINATION_TIMEOUT: '10s',
+      }),
     });
     await seedStore(stack.db, { contacts: 0 });
     const longAgo = new Date(Date.now() - 86_400_000);
@@ -290,29 +295,46 @@ describe('export schedules (Temporal Schedules)', () => {
   }, 120_000);
 
   it('when a run is triggered while the previous one still runs, then it is skipped (overlap policy SKIP)', async () => {
-    await stack.db.collection('contacts').insertMany(
-      Array.from({ length: 20_000 }, (_, i) => ({
-        channels: { email: { address: `bulk${i}@example.com` } },
-        lastModified: new Date(0),
-      })),
-    );
+    // A partner server that accepts the connection and never answers: the run's job stays in its
+    // upload (DESTINATION_TIMEOUT) for as long as the test needs, whatever the machine's speed.
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      const schedule = await create({ name: 'overlap', cron: '0 3 1 1 *', export: { exportType: 'csv' } });
+      const schedule = await create({
+        name: 'overlap',
+        cron: '0 3 1 1 *',
+        export: {
+          exportType: 'csv',
+          destination: {
+            type: 'sftp',
+            server: '127.0.0.1',
+            port: (silent.address() as AddressInfo).port,
+            username: 'partner',
+            password: 'never-asked',
+          },
+        },
+      });
       const paths = `/exportschedules/${schedule.scheduleID}/trigger`;
       expect((await stack.request('POST', paths)).status).toBe(202);
-      // Wait until the first run is going, then ask again twice.
-      const deadline = Date.now() + 20_000;
-      while ((await runningRuns(schedule.scheduleID)) === 0 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      // The first run's job exists and is still going: ask twice more.
+      let first: ScheduleView['recentJobs'][number] | undefined;
+      for (const deadline = Date.now() + 30_000; !first && Date.now() < deadline;) {
+        first = (await get(schedule.scheduleID)).recentJobs.find((j) => j.status === 'Processing');
+        if (!first) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(first).toBeDefined();
       expect((await stack.request('POST', paths)).status).toBe(202);
       expect((await stack.request('POST', paths)).status).toBe(202);
-      const ended = await waitForRuns(schedule.scheduleID, 1);
-      expect(ended.recentJobs).toHaveLength(1);
+      expect((await job(first?.jobID ?? '')).status).toBe('Processing');
       const info = (await stack.client.schedule.getHandle(temporalScheduleId(schedule.scheduleID)).describe())
         .info;
       expect(info.numActionsSkippedOverlap).toBeGreaterThanOrEqual(2);
+      // Stop the stuck job; the run ends with it, and it was the only one.
+      expect((await stack.request('DELETE', `/jobs/${first?.jobID}`)).status).toBe(202);
+      const ended = await waitForRuns(schedule.scheduleID, 1);
+      expect(ended.recentJobs.map((j) => j.status)).toEqual(['Cancelled']);
     } finally {
-      await stack.db.collection('contacts').deleteMany({ 'channels.email.address': /^bulk/ });
+      silent.close();
     }
   }, 120_000);
 
