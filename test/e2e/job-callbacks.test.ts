@@ -6,6 +6,7 @@ import { findTool } from '../../src/devstack/binaries';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
 import { verifyWebhook, webhookKey } from '../../src/webhooks/signature';
+import { recordHistory } from '../helpers/histories';
 import { waitForJob } from '../helpers/jobs';
 import { testConfig, testServers } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -115,6 +116,7 @@ describe('job-ended callbacks (callbackUrl, Standard Webhooks)', () => {
         { encoding: 'utf8' },
       );
       expect(history).not.toContain(secret.slice(6, 30));
+      await recordHistory(stack.client, job.jobID, 'callback-delivered');
     } finally {
       receiver.server.close();
     }

@@ -36,7 +36,16 @@ describe('live progress from heartbeats', () => {
     expect(exporting.status).toBe('Processing');
 
     const second = await start('second-in');
-    const { job: queued } = await waitForJob(stack, second, (j) => j.phase === 'queued', 60_000, 50);
+    // Until a worker takes the activity the job is queued with no known place (queuePosition null);
+    // once the worker holds it in the host's line, the place is known.
+    const { job: queued, seen: beforeLine } = await waitForJob(
+      stack,
+      second,
+      (j) => j.phase === 'queued' && j.queuePosition !== null,
+      60_000,
+      50,
+    );
+    expect(beforeLine.every((j) => j.queuePosition === null || j.queuePosition === 1)).toBe(true);
     expect(queued).toMatchObject<Partial<JobView>>({
       status: 'Processing',
       phase: 'queued',

@@ -6,6 +6,7 @@ import SftpClient from 'ssh2-sftp-client';
 import { findTool } from '../../src/devstack/binaries';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
+import { recordHistory } from '../helpers/histories';
 import { downloadFile, runJob, storedEmails } from '../helpers/deliveries';
 import { OTHER_API_KEY, testConfig, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -175,6 +176,7 @@ describe('PGP encryption of delivered files (decrypted with GnuPG)', () => {
     });
     expect(job.status).toBe('Done');
     expect(job.file?.name).toBe('encrypted-nightly.csv.gz.pgp');
+    await recordHistory(stack.client, job.jobID, 'pgp-sftp');
     const client = new SftpClient();
     await client.connect({
       host: '127.0.0.1',
