@@ -2,9 +2,10 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import { MongoError, type Document, type Filter } from 'mongodb';
 import { AppError, ContactStoreUnavailableError } from '../src/errors';
 import { audienceRuleSchema, compileAudience, type FieldTypes } from '../src/export/audience';
-import { exportToFile, type Checkpoint } from '../src/export/export-to-file';
+import { exportToFile, type Checkpoint, type FinishedFile } from '../src/export/export-to-file';
 import { createRowFormatter, type RowFormatter } from '../src/export/formats';
-import { removeFile } from '../src/export/staging-file';
+import { MAX_SPLIT_FILES } from '../src/export/split';
+import { removeStaged, splitStagingPath } from '../src/export/staging-file';
 import { stagingPath } from '../src/jobs/naming';
 import type { ExportPlan, ExportRequest, ExportTuning } from '../src/jobs/types';
 import {
@@ -25,12 +26,21 @@ export interface ExportContactsInput {
   readonly tuning: ExportTuning;
 }
 
+/** One staged file of a split export, in order. */
+export interface StagedFile {
+  readonly stagingPath: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
 export interface ExportedFile {
   readonly stagingPath: string;
   readonly rows: number;
   readonly bytes: number;
   /** Whether this attempt continued a file from a checkpoint rather than starting over. */
   readonly resumed: boolean;
+  /** A split export's files (plan.split); absent for a single file. */
+  readonly files?: readonly StagedFile[];
 }
 
 /** The checkpoint that a retried attempt resumes from. */
@@ -40,6 +50,8 @@ interface ExportCheckpoint {
   readonly bytes: number;
   readonly complete: boolean;
   readonly totalItems: number | null;
+  /** A split export's finished files. */
+  readonly files?: readonly FinishedFile[];
 }
 
 /** The heartbeat: the checkpoint (once there is one) and where the work stands, for job status. */
@@ -87,6 +99,15 @@ export interface WriteExportOptions {
   readonly part?: number;
   /** Known total (partitions get theirs from the plan); counted otherwise. */
   readonly totalItems?: number | null;
+}
+
+/** The staged files of a split export, in order, from what the writer reports. */
+export function stagedFiles(filePath: string, files: readonly FinishedFile[]): StagedFile[] {
+  return files.map((f, i) => ({
+    stagingPath: splitStagingPath(filePath, i + 1),
+    rows: f.rows,
+    bytes: f.bytes,
+  }));
 }
 
 /**
@@ -143,6 +164,15 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
             rows: resume.rows,
             bytes: resume.bytes,
             complete: resume.complete,
+            ...(resume.files ? { files: resume.files } : {}),
+          }
+        : undefined,
+      split: plan.split
+        ? {
+            maxRows: plan.split.maxRows,
+            maxBytes: plan.split.maxBytes,
+            filePath: (n) => splitStagingPath(filePath, n),
+            maxFiles: MAX_SPLIT_FILES,
           }
         : undefined,
       gzipLevel: deps.config.gzipLevel,
@@ -182,13 +212,20 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
       rows: result.rows,
       bytes: result.bytes,
       resumed: result.resumed,
+      files: result.files?.length,
     });
-    return { stagingPath: filePath, rows: result.rows, bytes: result.bytes, resumed: result.resumed };
+    return {
+      stagingPath: filePath,
+      rows: result.rows,
+      bytes: result.bytes,
+      resumed: result.resumed,
+      ...(result.files ? { files: stagedFiles(filePath, result.files) } : {}),
+    };
   } catch (err) {
     if (ctx.cancellationSignal.aborted) {
       // Only the job's cancellation ends it: a worker shutdown, timeout or pause keeps the
       // staging file for the next attempt to resume.
-      if (ctx.cancellationDetails?.cancelRequested) await removeFile(filePath);
+      if (ctx.cancellationDetails?.cancelRequested) await removeStaged(filePath);
       throw ctx.cancellationSignal.reason instanceof CancelledFailure
         ? ctx.cancellationSignal.reason
         : new CancelledFailure('export cancelled');
@@ -196,7 +233,7 @@ export async function writeExport(deps: ActivityDeps, options: WriteExportOption
     if (err instanceof MongoError)
       throw new ContactStoreUnavailableError(`contact store error: ${err.message}`);
     // No attempt will resume a failure that retrying cannot fix: its file goes now.
-    if (err instanceof AppError && !err.retryable) await removeFile(filePath);
+    if (err instanceof AppError && !err.retryable) await removeStaged(filePath);
     throw err;
   } finally {
     work.end();
@@ -217,9 +254,9 @@ export function createExportActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Removes a job's staging file (after delivery, or when the job fails or is cancelled). */
+    /** Removes a job's staging file or files (after delivery, or when the job fails or is cancelled). */
     async discardStaging(input: { jobID: string }): Promise<void> {
-      await removeFile(stagingPath(deps.config.stagingDir, input.jobID));
+      await removeStaged(stagingPath(deps.config.stagingDir, input.jobID));
     },
   };
 }

@@ -103,6 +103,14 @@ export class UnsupportedContactError extends AppError {
   readonly code = 'unsupported_contact';
 }
 
+/**
+ * A split export cannot keep its limits: more files than MAX_SPLIT_FILES, or one contact's row
+ * alone larger than maxFileSizeMB. Retrying writes the same rows again.
+ */
+export class SplitLimitError extends AppError {
+  readonly code = 'split_limit';
+}
+
 /** Credentials refused by the destination (wrong password, key, access key). */
 export class DestinationAuthError extends AppError {
   readonly code = 'destination_auth_failed';

@@ -75,6 +75,8 @@ class ExportJob {
   private hostQueue: string | undefined;
   /** Partition files in storage to remove at the end. */
   private partCount = 0;
+  /** A split export's partition files in storage (named, as their number is known only now). */
+  private partFileKeys: string[] = [];
 
   constructor(private readonly input: ExportJobInput) {
     this.state = new JobState(input, new Date().toISOString(), shownDestination(input));
@@ -121,6 +123,7 @@ class ExportJob {
     if (!patched('contained-partition-failure')) return Promise.all(numbers.map(exportPart));
     return allOrNone(numbers, async (part) => {
       const done = await exportPart(part);
+      this.partFileKeys.push(...(done.files ?? []).map((f) => f.key));
       // Finished partitions count in the job's state; running ones are read from their heartbeats.
       state.applyProgress({ phase: 'exporting', part, completedItems: done.rows, bytes: 0 });
       return done;
@@ -151,6 +154,26 @@ class ExportJob {
         state.totalItems = exported.rows;
         state.bytes = 0;
         state.phase = 'uploading';
+        if (plan.split && exported.files) {
+          // Only split jobs take this path: other jobs' histories replay as they were recorded.
+          const set = await proxyActivities<HostActivities>(
+            deliveryOptions(host.taskQueue, input),
+          ).deliverFiles({
+            jobID: input.jobID,
+            owner: input.owner,
+            files: exported.files,
+            split: plan.split,
+            request: { exportType: input.request.exportType, compress: input.request.compress },
+            destination: input.request.destination,
+            ...(input.request.encryption ? { encryption: input.request.encryption } : {}),
+            heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
+          });
+          state.files = set.files;
+          state.manifest = set.manifest;
+          state.bytes = set.files.reduce((sum, f) => sum + f.bytes, 0);
+          state.expiresAt = set.expiresAt;
+          return;
+        }
         const delivered = await proxyActivities<HostActivities>(
           deliveryOptions(host.taskQueue, input),
         ).deliverFile({
@@ -191,7 +214,11 @@ class ExportJob {
     if (this.hostQueue) await this.discardStaging(this.hostQueue);
     if (this.partCount === 0) return;
     try {
-      await shared.discardParts({ jobID: this.input.jobID, parts: this.partCount });
+      await shared.discardParts({
+        jobID: this.input.jobID,
+        parts: this.partCount,
+        ...(this.partFileKeys.length > 0 ? { keys: this.partFileKeys } : {}),
+      });
     } catch (err) {
       log.warn('could not remove partition files; the purge schedule will', { error: messageOf(err) });
     }
@@ -365,6 +392,8 @@ function summary(view: JobView): JobSummary {
     totalItems: view.totalItems,
     completedItems: view.completedItems,
     file: view.file,
+    manifest: view.manifest,
+    bytes: view.bytes,
     expiresAt: view.expiresAt,
     error: view.error,
     times: view.times,

@@ -64,6 +64,18 @@ export interface JobFile {
   readonly location: string | null;
 }
 
+/** One file of a split job (maxRowsPerFile / maxFileSizeMB), as its manifest lists it. */
+export interface JobSetFile extends JobFile {
+  /** Hex SHA-256 of the bytes delivered (after gzip and PGP). */
+  readonly sha256: string;
+}
+
+/** A split job's manifest, delivered after its last file. */
+export interface JobManifest {
+  readonly name: string;
+  readonly location: string | null;
+}
+
 /** What happened to the job-ended callback (`callbackUrl`). */
 export interface JobCallback {
   /** The callback's URL without its query string (which may hold a token). */
@@ -100,7 +112,11 @@ export interface JobView {
   readonly percent: number | null;
   readonly bytes: number;
   readonly times: { readonly start: string; readonly end: string | null };
+  /** The delivered file of a single-file job; null for a split job (see `files`). */
   readonly file: JobFile | null;
+  /** A split job's files in order (null otherwise, and in GET /jobs lists: see the manifest). */
+  readonly files: readonly JobSetFile[] | null;
+  readonly manifest: JobManifest | null;
   readonly expiresAt: string | null;
   readonly error: JobError | null;
   readonly notification: JobNotification | null;
@@ -127,6 +143,8 @@ export type JobSummary = Pick<
   | 'totalItems'
   | 'completedItems'
   | 'file'
+  | 'manifest'
+  | 'bytes'
   | 'expiresAt'
   | 'error'
   | 'times'

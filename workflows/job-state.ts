@@ -4,6 +4,8 @@ import type {
   JobCallback,
   JobError,
   JobFile,
+  JobManifest,
+  JobSetFile,
   JobNotification,
   JobPhase,
   JobStatusName,
@@ -21,6 +23,8 @@ export class JobState {
   bytes = 0;
   end: string | null = null;
   file: JobFile | null = null;
+  files: readonly JobSetFile[] | null = null;
+  manifest: JobManifest | null = null;
   expiresAt: string | null = null;
   error: JobError | null = null;
   notification: JobNotification | null = null;
@@ -74,6 +78,8 @@ export class JobState {
       bytes: this.bytes,
       times: { start: this.start, end: this.end },
       file: this.file,
+      files: this.files,
+      manifest: this.manifest,
       expiresAt: this.expiresAt,
       error: this.error,
       notification: this.notification,

@@ -165,6 +165,26 @@ const jobLinks = Object.fromEntries(
   ]),
 );
 
+/** A stored file's answers: the bytes, a range of them, or a presigned redirect. */
+const storedFileResponses = {
+  '200': {
+    description: 'The file',
+    content: Object.fromEntries(
+      [
+        ...exportFormatNames.map((f) => exportContentType(f, false)),
+        exportContentType('csv', true),
+        'application/pgp-encrypted',
+      ].map((type) => [type.split(';')[0], {}]),
+    ),
+  },
+  '206': { description: 'Part of the file (Range)' },
+  '302': {
+    description:
+      'Internal storage is an S3 bucket: Location is a presigned URL to the file there, valid for DOWNLOAD_URL_TTL (default 15 min, never past the expiry). With Accept: application/json, a 200 {url, expiresInSeconds} with X-Download-Link: presigned instead.',
+  },
+  ...errors(401, 404, 410, 416),
+};
+
 /** The OpenAPI 3.1 document served at /openapi.json. */
 export function buildOpenApiDocument(): JsonObject {
   return {
@@ -276,26 +296,23 @@ export function buildOpenApiDocument(): JsonObject {
       '/jobs/{jobID}/download': {
         get: {
           summary: 'Download the file of an internal-storage (aws) job; supports Range',
+          description:
+            'A split job (maxRowsPerFile / maxFileSizeMB) answers 404: its files are at /jobs/{jobID}/files/{name}.',
           operationId: 'downloadJobFile',
           parameters: [jobIdParam],
-          responses: {
-            '200': {
-              description: 'The file',
-              content: Object.fromEntries(
-                [
-                  ...exportFormatNames.map((f) => exportContentType(f, false)),
-                  exportContentType('csv', true),
-                  'application/pgp-encrypted',
-                ].map((type) => [type.split(';')[0], {}]),
-              ),
-            },
-            '206': { description: 'Part of the file (Range)' },
-            '302': {
-              description:
-                'Internal storage is an S3 bucket: Location is a presigned URL to the file there, valid for DOWNLOAD_URL_TTL (default 15 min, never past the expiry). With Accept: application/json, a 200 {url, expiresInSeconds} with X-Download-Link: presigned instead.',
-            },
-            ...errors(401, 404, 410, 416),
-          },
+          responses: storedFileResponses,
+        },
+      },
+      '/jobs/{jobID}/files/{name}': {
+        get: {
+          summary: 'Download one file of a split internal-storage (aws) job, or its manifest; supports Range',
+          description: "The names are the job's files[].name and manifest.name (GET /jobs/{jobID}).",
+          operationId: 'downloadJobSetFile',
+          parameters: [
+            jobIdParam,
+            pathParam('name', 'A file name from files[].name or manifest.name', /^[A-Za-z0-9.-]+$/),
+          ],
+          responses: storedFileResponses,
         },
       },
       '/lists': {

@@ -9,7 +9,10 @@ const internalSchema = z
 
 export type AwsDestination = z.output<typeof internalSchema>;
 
-/** `aws`: our own storage, downloadable from GET /jobs/{jobID}/download until it expires. */
+/**
+ * `aws`: our own storage, downloadable from GET /jobs/{jobID}/download (a split job's files from
+ * GET /jobs/{jobID}/files/{name}) until it expires.
+ */
 export class InternalDestination implements DestinationAdapter<AwsDestination> {
   constructor(
     private readonly storage: InternalStorage,
@@ -24,7 +27,9 @@ export class InternalDestination implements DestinationAdapter<AwsDestination> {
       request.onProgress,
     );
     return {
-      location: `${this.publicUrl}/jobs/${request.jobID}/download`,
+      location: request.inSet
+        ? `${this.publicUrl}/jobs/${request.jobID}/files/${encodeURIComponent(request.fileName)}`
+        : `${this.publicUrl}/jobs/${request.jobID}/download`,
       expiresAt: new Date(Date.now() + this.retentionMs).toISOString(),
     };
   }

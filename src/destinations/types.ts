@@ -12,6 +12,8 @@ export interface UploadRequest {
   /** From the export's format (application/gzip when compressed). */
   readonly contentType: string;
   readonly bytes: number;
+  /** One file of a split job's set (internal storage links it by name, not as the job's download). */
+  readonly inSet?: boolean;
   readonly onProgress: (bytesSent: number) => void;
   readonly signal: AbortSignal;
 }

@@ -6,6 +6,7 @@ import { findAudience } from '../store/audiences';
 import { getAllLists } from '../store/lists';
 import { fieldTypesOf } from './audience';
 import { exportFileName } from './formats';
+import { splitLimits } from './split';
 import { projectionFor, resolveColumns } from './columns';
 
 /**
@@ -36,11 +37,19 @@ export async function planExport(
       fieldTypes: fieldTypesOf(attributes),
     };
   }
+  const fileName = exportFileName(
+    jobName,
+    request.exportType,
+    request.compress,
+    request.encryption !== undefined,
+  );
+  const limits = splitLimits(request);
   return {
     columns,
     projection: projectionFor(columns),
     audience,
-    fileName: exportFileName(jobName, request.exportType, request.compress, request.encryption !== undefined),
+    fileName,
+    ...(limits ? { split: { ...limits, stem: jobName, suffix: fileName.slice(jobName.length) } } : {}),
     window:
       request.modifiedSince !== undefined || request.modifiedBefore !== undefined
         ? { modifiedSince: request.modifiedSince, modifiedBefore: request.modifiedBefore }

@@ -65,3 +65,20 @@ export class StagingFile {
 export async function removeFile(filePath: string): Promise<void> {
   await fs.rm(filePath, { force: true });
 }
+
+/** Where file `number` of a split export is staged: beside the staging file it replaces. */
+export function splitStagingPath(filePath: string, number: number): string {
+  return `${filePath}.f${number}`;
+}
+
+/** Removes a staging file and, if the export was split, every one of its files. */
+export async function removeStaged(filePath: string): Promise<void> {
+  await removeFile(filePath);
+  const prefix = `${path.basename(filePath)}.f`;
+  const names = await fs.readdir(path.dirname(filePath)).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)))
+      .map((name) => removeFile(path.join(path.dirname(filePath), name))),
+  );
+}

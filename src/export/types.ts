@@ -5,6 +5,7 @@
 import type { Destination } from '../destinations';
 import type { Column, ListRef } from './columns';
 import type { ExportFormat } from './formats';
+import type { SplitPlan } from './split';
 
 /** Each delivered file encrypted to an OpenPGP public key: given inline, or saved (PUT /pgpkeys). */
 export interface ExportEncryption {
@@ -30,6 +31,9 @@ export interface ExportRequest {
   readonly destination: Destination;
   /** Absent: files are delivered as written. */
   readonly encryption?: ExportEncryption;
+  /** Split into files of at most this many rows and/or MB (absent: one file). */
+  readonly maxRowsPerFile?: number;
+  readonly maxFileSizeMB?: number;
   /** Contacts whose lastModified is in [modifiedSince, modifiedBefore): ISO 8601 UTC. */
   readonly modifiedSince?: string;
   readonly modifiedBefore?: string;
@@ -49,4 +53,6 @@ export interface ExportPlan {
   readonly fileName: string;
   /** The request's lastModified window, if any (plans made before it existed have none). */
   readonly window?: { readonly modifiedSince?: string; readonly modifiedBefore?: string };
+  /** A split export's limits and file names (absent: one file named `fileName`). */
+  readonly split?: SplitPlan;
 }

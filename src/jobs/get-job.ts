@@ -66,6 +66,8 @@ function withCurrentFields(view: JobView): JobView {
     window: stored.window ?? null,
     scheduleID: stored.scheduleID ?? null,
     callback: stored.callback ?? null,
+    files: stored.files ?? null,
+    manifest: stored.manifest ?? null,
   };
 }
 

@@ -87,9 +87,12 @@ export function jobFromExecution(info: ExecutionInfo): JobView {
     totalItems: total,
     completedItems: completed,
     percent: status === 'Done' ? 100 : total ? Math.min(100, Math.floor((completed / total) * 100)) : null,
-    bytes: result?.file?.bytes ?? 0,
+    bytes: result?.bytes ?? result?.file?.bytes ?? 0,
     times: { start: result?.times.start ?? start, end: result?.times.end ?? end },
     file: result?.file ?? null,
+    // A split job's list of files stays out of the memo (up to MAX_SPLIT_FILES lines per job).
+    files: null,
+    manifest: result?.manifest ?? null,
     expiresAt: result?.expiresAt ?? null,
     error:
       result?.error ??

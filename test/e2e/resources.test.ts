@@ -206,6 +206,7 @@ describe('the resources around exports', () => {
           '/jobs',
           '/jobs/{jobID}',
           '/jobs/{jobID}/download',
+          '/jobs/{jobID}/files/{name}',
           '/lists',
           '/pgpkeys',
           '/pgpkeys/{name}',

@@ -1,9 +1,10 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { GoneError, NotFoundError } from '../../errors';
 import { contentTypeOfFile } from '../../export/formats';
 import { cancelJob } from '../../jobs/cancel-job';
 import { getJob } from '../../jobs/get-job';
 import { listJobs } from '../../jobs/list-jobs';
+import type { JobView } from '../../jobs/types';
 import { jobIdPattern, jobsQuerySchema } from '../schemas/jobs-query';
 import { storageKey } from '../../storage/internal-storage';
 import { ownerOf } from '../auth';
@@ -53,23 +54,60 @@ export function jobsRouter(deps: ApiDeps): Router {
     });
   });
 
-  router.get('/jobs/:jobID/download', async (req, res) => {
-    const { jobID } = req.params;
+  /** Where a stored file of the job is, once the job is Done in internal storage and not expired. */
+  async function storedFile(
+    jobID: string,
+    owner: string,
+    pick: (job: JobView) => string,
+  ): Promise<{ job: JobView; name: string; key: string; bytes: number }> {
     if (!jobIdPattern.test(jobID)) throw new NotFoundError(`no job ${jobID}`);
-    const owner = ownerOf(res);
     const job = await getJob(deps.client, jobID, owner);
     if (job.destination.type !== 'aws')
       throw new NotFoundError(
         `job ${jobID} was delivered to ${job.destination.type}, not to internal storage`,
       );
-    if (job.status !== 'Done' || !job.file)
+    if (job.status !== 'Done' || (!job.file && !job.manifest))
       throw new NotFoundError(`job ${jobID} has no file yet (status ${job.status})`);
+    const name = pick(job);
     if (job.expiresAt && Date.parse(job.expiresAt) <= Date.now())
       throw new GoneError(`the file of job ${jobID} expired at ${job.expiresAt}`);
-    const key = storageKey(owner, jobID, job.file.name);
+    const key = storageKey(owner, jobID, name);
     const stat = await deps.storage.stat(key);
     if (!stat) throw new GoneError(`the file of job ${jobID} is no longer stored`);
+    return { job, name, key, bytes: stat.bytes };
+  }
 
+  router.get('/jobs/:jobID/download', async (req, res) => {
+    const { jobID } = req.params;
+    const found = await storedFile(jobID, ownerOf(res), (job) => {
+      if (!job.file)
+        throw new NotFoundError(
+          `job ${jobID} was split into ${job.files?.length ?? 'several'} files: download each from its files[].location, or the manifest from manifest.location`,
+        );
+      return job.file.name;
+    });
+    await sendStored(req, res, found);
+  });
+
+  /** One file of a split job, or its manifest. */
+  router.get('/jobs/:jobID/files/:fileName', async (req, res) => {
+    const { jobID, fileName } = req.params;
+    const found = await storedFile(jobID, ownerOf(res), (job) => {
+      const names = [...(job.files ?? []).map((f) => f.name), ...(job.manifest ? [job.manifest.name] : [])];
+      if (!names.includes(fileName)) throw new NotFoundError(`job ${jobID} has no file named ${fileName}`);
+      return fileName;
+    });
+    await sendStored(req, res, found);
+  });
+
+  /** Sends a stored file: a presigned redirect from an object store, else the bytes (ranges too). */
+  async function sendStored(
+    req: Request,
+    res: Response,
+    found: { job: JobView; name: string; key: string; bytes: number },
+  ): Promise<void> {
+    const { job, key, name } = found;
+    const jobID = job.jobID;
     // An object store serves the bytes itself: a short-lived presigned URL, never past the expiry.
     if (deps.storage.presignedUrl) {
       const untilExpiry = job.expiresAt
@@ -78,8 +116,8 @@ export function jobsRouter(deps: ApiDeps): Router {
       const ttlSeconds = Math.max(1, Math.min(Math.floor(deps.config.downloadUrlTtlMs / 1000), untilExpiry));
       const url = await deps.storage.presignedUrl(key, {
         ttlSeconds,
-        fileName: job.file.name,
-        contentType: contentTypeOfFile(job.file.name),
+        fileName: name,
+        contentType: contentTypeOfFile(name),
       });
       res.setHeader('Cache-Control', 'private, no-store');
       // A browser page cannot follow a redirect to another origin with fetch: it asks for JSON.
@@ -91,14 +129,14 @@ export function jobsRouter(deps: ApiDeps): Router {
     }
 
     // attachment() guesses a type from the extension; the format's own type goes after it.
-    res.attachment(job.file.name);
-    res.setHeader('Content-Type', contentTypeOfFile(job.file.name));
+    res.attachment(name);
+    res.setHeader('Content-Type', contentTypeOfFile(name));
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Cache-Control', 'private, no-store');
 
-    const ranges = req.headers.range ? req.range(stat.bytes) : undefined;
+    const ranges = req.headers.range ? req.range(found.bytes) : undefined;
     if (ranges === -1) {
-      res.status(416).setHeader('Content-Range', `bytes */${stat.bytes}`).end();
+      res.status(416).setHeader('Content-Range', `bytes */${found.bytes}`).end();
       return;
     }
     const single =
@@ -106,17 +144,17 @@ export function jobsRouter(deps: ApiDeps): Router {
     const stream = await deps.storage.read(key, single);
     if (single) {
       res.status(206);
-      res.setHeader('Content-Range', `bytes ${single.start}-${single.end}/${stat.bytes}`);
+      res.setHeader('Content-Range', `bytes ${single.start}-${single.end}/${found.bytes}`);
       res.setHeader('Content-Length', String(single.end - single.start + 1));
     } else {
-      res.setHeader('Content-Length', String(stat.bytes));
+      res.setHeader('Content-Length', String(found.bytes));
     }
     stream.on('error', (err) => {
       deps.logger.error({ err, jobID }, 'download stream failed');
       res.destroy(err);
     });
     stream.pipe(res);
-  });
+  }
 
   return router;
 }

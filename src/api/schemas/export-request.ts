@@ -125,6 +125,24 @@ const exportRequestObject = z.strictObject({
       'Receives a POST signed per Standard Webhooks (WEBHOOK_SECRET) when the job ends: {"type": "contactexport.done" | ".failed" | ".cancelled", "data": <job>}.',
     ),
   destination: destinationSchema.optional().describe('Where the file goes; absent means {"type": "aws"}.'),
+  maxRowsPerFile: z
+    .number({ error: 'expected a whole number of rows, at least 1' })
+    .int('expected a whole number of rows, at least 1')
+    .min(1, 'expected a whole number of rows, at least 1')
+    .max(1_000_000_000, 'at most 1000000000')
+    .optional()
+    .describe(
+      'Split into files of at most this many rows: {name}-part-00001.csv, … each a complete file (header, JSON array), then {name}.manifest.json, delivered last.',
+    ),
+  maxFileSizeMB: z
+    .number({ error: 'expected a whole number of MB (1 MB = 1048576 bytes), at least 1' })
+    .int('expected a whole number of MB (1 MB = 1048576 bytes), at least 1')
+    .min(1, 'expected a whole number of MB (1 MB = 1048576 bytes), at least 1')
+    .max(1_048_576, 'at most 1048576 (1 TB)')
+    .optional()
+    .describe(
+      'Split into files of at most this many MB (1048576 bytes) as written, after gzip and before PGP; with maxRowsPerFile, whichever comes first.',
+    ),
   encryption: encryptionSchema
     .optional()
     .describe('Encrypt each delivered file to an OpenPGP key (after gzip); .pgp is appended.'),
@@ -154,6 +172,8 @@ export const exportRequestSchema = exportRequestObject.transform((body): ExportR
   ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
   destination: body.destination ?? { type: 'aws' },
   ...(body.encryption ? { encryption: body.encryption } : {}),
+  ...(body.maxRowsPerFile !== undefined ? { maxRowsPerFile: body.maxRowsPerFile } : {}),
+  ...(body.maxFileSizeMB !== undefined ? { maxFileSizeMB: body.maxFileSizeMB } : {}),
   modifiedSince: instantText(body.modifiedSince),
   modifiedBefore: instantText(body.modifiedBefore),
 }));

@@ -56,7 +56,31 @@ export const jobViewSchema = z.object({
         .nullable()
         .describe('Download link (aws) or destination URL, never with credentials'),
     })
-    .nullable(),
+    .nullable()
+    .describe('The delivered file; null until delivered, and for a split job (see files)'),
+  files: z
+    .array(
+      z.object({
+        name: z.string().describe('{name}-part-00001.csv[.gz][.pgp], …'),
+        bytes: z.number().describe('Bytes delivered (after gzip and PGP)'),
+        rows: z.number(),
+        sha256: z.string().describe('Hex SHA-256 of the delivered bytes'),
+        location: z
+          .string()
+          .nullable()
+          .describe('GET /jobs/{jobID}/files/{name} (aws) or destination URL, never with credentials'),
+      }),
+    )
+    .nullable()
+    .describe(
+      'A split job (maxRowsPerFile / maxFileSizeMB): its files in order once delivered; null otherwise, and in GET /jobs lists',
+    ),
+  manifest: z
+    .object({ name: z.string().describe('{name}.manifest.json'), location: z.string().nullable() })
+    .nullable()
+    .describe(
+      "A split job's manifest (every file's name, rows, bytes, sha256), delivered after the last file",
+    ),
   expiresAt: z.string().nullable().describe('aws only: when the file is purged'),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   notification: z
@@ -167,7 +191,7 @@ export const scheduleViewSchema = z.object({
 });
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+type Mutable<T> = T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
 const schemasMatchTypes: [
   Same<z.infer<typeof jobViewSchema>, Mutable<JobView>>,
   Same<z.infer<typeof errorBodySchema>, Mutable<ErrorBody>>,
