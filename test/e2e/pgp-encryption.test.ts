@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import SftpClient from 'ssh2-sftp-client';
 import { findTool } from '../../src/devstack/binaries';
+import type { Manifest } from '../../src/export/split';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
 import { recordHistory } from '../helpers/histories';
-import { downloadFile, runJob, storedEmails } from '../helpers/deliveries';
+import { downloadFile, fetchLocation, runJob, storedEmails } from '../helpers/deliveries';
 import { OTHER_API_KEY, testConfig, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { PARTNER_USER } from '../servers/system-users';
@@ -218,6 +220,41 @@ describe('PGP encryption of delivered files (decrypted with GnuPG)', () => {
     expect(lines.sort()).toEqual([...emails].sort());
     const head = await stack.request('GET', `/jobs/${job.jobID}/download`);
     expect(head.headers.get('content-type')).toBe('application/pgp-encrypted');
+  });
+
+  it('when a gzip CSV is split into files of 800 rows and encrypted, then each file decrypts to its rows and the manifest holds the sha256 of the encrypted bytes', async () => {
+    const job = await runJob(stack, {
+      exportType: 'csv',
+      name: 'encrypted-set',
+      compress: true,
+      showHeader: true,
+      fields: ['channels.email.address'],
+      maxRowsPerFile: 800,
+      encryption: { type: 'pgp', savedKey: 'partner' },
+    });
+    expect(job.status).toBe('Done');
+    expect(job.files?.map((f) => f.name)).toEqual([
+      'encrypted-set-part-00001.csv.gz.pgp',
+      'encrypted-set-part-00002.csv.gz.pgp',
+      'encrypted-set-part-00003.csv.gz.pgp',
+    ]);
+    const manifestFile = await fetchLocation(stack, job.manifest?.location);
+    // The manifest names, counts and digests; it holds no contact data and stays readable.
+    const manifest = JSON.parse(manifestFile.bytes.toString('utf8')) as Manifest;
+    expect(manifest).toMatchObject({ encrypted: true, compress: true, totals: { files: 3, rows: CONTACTS } });
+    const delivered: string[] = [];
+    for (const [i, file] of (job.files ?? []).entries()) {
+      const got = await fetchLocation(stack, file.location);
+      expect(got.status).toBe(200);
+      expect(got.type).toBe('application/pgp-encrypted');
+      expect(createHash('sha256').update(got.bytes).digest('hex')).toBe(manifest.files[i]?.sha256);
+      expect(got.bytes.length).toBe(manifest.files[i]?.bytes);
+      const rows: string[][] = parse(decrypt(got.bytes, file.name));
+      expect(rows[0]).toEqual(['channels.email.address']);
+      expect(rows.length - 1).toBe(file.rows);
+      delivered.push(...rows.slice(1).map((r) => r[0] ?? ''));
+    }
+    expect(delivered.sort()).toEqual([...emails].sort());
   });
 
   it('when the saved key is deleted, then GET is 404 and new exports naming it are refused', async () => {

@@ -10,9 +10,9 @@ import type { JobView } from '../../src/jobs/types';
 import type { Manifest } from '../../src/export/split';
 import { s3Client } from '../../src/net/s3-client';
 import { seedStore } from '../../src/seed/seed-store';
-import { gzipCsvRows, runJob, storedEmails } from '../helpers/deliveries';
+import { fetchLocation, gzipCsvRows, runJob, storedEmails } from '../helpers/deliveries';
 import { recordHistory } from '../helpers/histories';
-import { TEST_API_KEY, testConfig, testServers, uniqueId } from '../helpers/servers';
+import { testConfig, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { PARTNER_USER } from '../servers/system-users';
 
@@ -120,29 +120,19 @@ describe('split files with a manifest', () => {
 
   it('when JSON kept in internal storage is split at 1 MB, then every file is a whole array under 1 MB and each downloads from its location', async () => {
     const job = await runJob(stack, { exportType: 'json', name: 'by-size', maxFileSizeMB: 1 });
-    const get = async (url: string): Promise<{ status: number; bytes: Buffer; type: string | null }> => {
-      // Locations name the public URL (PUBLIC_URL); the test reaches the gateway where it listens.
-      const res = await fetch(`${stack.url}${new URL(url).pathname}`, {
-        headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
-      });
-      return {
-        status: res.status,
-        bytes: Buffer.from(await res.arrayBuffer()),
-        type: res.headers.get('content-type'),
-      };
-    };
+    const get = (location: string | null | undefined) => fetchLocation(stack, location);
     expect(job.manifest?.location).toBe(
       `${stack.config.publicUrl}/jobs/${job.jobID}/files/by-size.manifest.json`,
     );
     const downloaded = new Map<string, Buffer>();
     for (const f of job.files ?? []) {
       expect(f.location).toBe(`${stack.config.publicUrl}/jobs/${job.jobID}/files/${f.name}`);
-      const res = await get(f.location ?? '');
+      const res = await get(f.location);
       expect(res.status).toBe(200);
       expect(res.type).toMatch(/^application\/json/);
       downloaded.set(f.name, res.bytes);
     }
-    const manifest = await get(job.manifest?.location ?? '');
+    const manifest = await get(job.manifest?.location);
     expect(manifest.status).toBe(200);
     const files = checkSet(job, manifest.bytes, (name) => downloaded.get(name) ?? Buffer.alloc(0));
     expect(files.length).toBeGreaterThanOrEqual(2);

@@ -33,6 +33,24 @@ export async function downloadFile(stack: TestStack, jobID: string): Promise<Buf
   return Buffer.from(await res.arrayBuffer());
 }
 
+/**
+ * A stored file at a job's `location` (its path, from where the test's gateway listens: locations
+ * name PUBLIC_URL), as the API key owner downloads it.
+ */
+export async function fetchLocation(
+  stack: TestStack,
+  location: string | null | undefined,
+): Promise<{ status: number; bytes: Buffer; type: string | null }> {
+  const res = await fetch(`${stack.url}${new URL(location ?? '/missing', stack.url).pathname}`, {
+    headers: { authorization: `Basic ${Buffer.from(`${TEST_API_KEY}:`).toString('base64')}` },
+  });
+  return {
+    status: res.status,
+    bytes: Buffer.from(await res.arrayBuffer()),
+    type: res.headers.get('content-type'),
+  };
+}
+
 /** Starts a job and waits for it to end. */
 export async function runJob(
   stack: TestStack,
