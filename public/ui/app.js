@@ -55,11 +55,13 @@
 
   const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : '');
   const running = (job) => job.status === 'Pending' || job.status === 'Processing';
-  const downloadable = (job) =>
+  const stored = (job) =>
     job.status === 'Done' &&
     job.destination.type === 'aws' &&
-    job.file &&
     (!job.expiresAt || Date.parse(job.expiresAt) > Date.now());
+  const downloadable = (job) => stored(job) && job.file;
+  // A split job (maxRowsPerFile / maxFileSizeMB): its files and manifest download one by one.
+  const splitDownloads = (job) => stored(job) && job.manifest;
   // The destination's public fields as its module shows them; masked IDs ("****abcd") left out.
   const where = (d) =>
     [
@@ -127,9 +129,9 @@
     return box;
   }
 
-  async function download(job) {
+  async function download(job, name = job.file.name, path = `/jobs/${job.jobID}/download`) {
     // With an object store behind the gateway, the answer is a short-lived link to the file there.
-    const res = await fetch(`/jobs/${job.jobID}/download`, {
+    const res = await fetch(path, {
       headers: { ...authHeader(), accept: 'application/json, */*;q=0.1' },
     });
     if (!res.ok) {
@@ -142,7 +144,7 @@
       return;
     }
     const url = URL.createObjectURL(await res.blob());
-    const a = el('a', { href: url, download: job.file.name });
+    const a = el('a', { href: url, download: name });
     document.body.append(a);
     a.click();
     a.remove();
@@ -166,6 +168,8 @@
       cell.append(
         el('button', { type: 'button', class: 'download', text: 'Download', onclick: () => download(job) }),
       );
+    if (splitDownloads(job))
+      cell.append(el('a', { href: `#/jobs/${job.jobID}`, class: 'button', text: 'Files' }));
     if (running(job))
       cell.append(
         el('button', { type: 'button', class: 'danger cancel', text: 'Cancel', onclick: () => cancel(job) }),
@@ -358,6 +362,12 @@
       ['Ended', fmtTime(job.times.end)],
       ['File', job.file ? `${job.file.name}, ${job.file.rows} rows, ${job.file.bytes} bytes` : ''],
       ['Location', job.file?.location ?? ''],
+      [
+        'Files',
+        job.files
+          ? `${job.files.length} files, ${job.files.reduce((n, f) => n + f.rows, 0)} rows; manifest ${job.manifest?.name ?? ''}`
+          : '',
+      ],
       ['Expires', fmtTime(job.expiresAt)],
       ['Error', job.error ? `${job.error.code}: ${job.error.message}` : ''],
       ['Email', job.notification ? `${job.notification.email}: ${job.notification.status}` : ''],
@@ -371,6 +381,7 @@
     $('job-fields').replaceChildren(
       ...fields.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]),
     );
+    $('job-files').replaceChildren(...(job.files ? [filesTable(job)] : []));
     const acts = $('job-actions');
     acts.replaceChildren();
     if (downloadable(job))
@@ -395,6 +406,39 @@
     schedule(running(job));
   }
 
+  /** A split job's files in order, then its manifest, each with its size and sha256. */
+  function filesTable(job) {
+    const fileLink = (name) => `/jobs/${job.jobID}/files/${encodeURIComponent(name)}`;
+    const button = (name) =>
+      splitDownloads(job)
+        ? el('button', {
+            type: 'button',
+            class: 'download',
+            text: 'Download',
+            onclick: () => download(job, name, fileLink(name)),
+          })
+        : el('span', { text: job.destination.type === 'aws' ? '' : 'at the destination' });
+    const row = (cells, name) =>
+      el('tr', {}, ...cells.map((c) => el('td', { text: c })), el('td', {}, button(name)));
+    return el(
+      'table',
+      { class: 'files' },
+      el(
+        'thead',
+        {},
+        el('tr', {}, ...['File', 'Rows', 'Bytes', 'SHA-256', ''].map((h) => el('th', { text: h }))),
+      ),
+      el(
+        'tbody',
+        {},
+        ...job.files.map((f) =>
+          row([f.name, String(f.rows), String(f.bytes), f.sha256.slice(0, 16)], f.name),
+        ),
+        ...(job.manifest ? [row([job.manifest.name, '', '', 'lists every file'], job.manifest.name)] : []),
+      ),
+    );
+  }
+
   function splitList(value) {
     return value
       .split(',')
@@ -417,6 +461,9 @@
       body.lists = splitList(data.get('lists')).map((l) => (/^\d+$/.test(l) ? Number(l) : l));
     if (data.get('audienceKey')) body['audience-key'] = data.get('audienceKey');
     if (data.get('confirmEmail')) body.confirmEmail = data.get('confirmEmail');
+    // Split into numbered files plus a manifest (each file then downloads from the job's page).
+    for (const limit of ['maxRowsPerFile', 'maxFileSizeMB'])
+      if (data.get(limit)) body[limit] = Number(data.get(limit));
     const errors = $('new-errors');
     errors.hidden = true;
     try {

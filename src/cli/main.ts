@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,7 @@ const usage = `contact-exports: the operator's command line for a contact-export
   contact-exports list [--status S] [--name N] [--schedule ID] [--limit N]
   contact-exports cancel JOB_ID
   contact-exports download JOB_ID [--output FILE]
+  contact-exports download JOB_ID --all [--dir DIR]   (a split job: every file, then its manifest; sha256 checked)
   contact-exports schedules list
   contact-exports schedules show ID
   contact-exports schedules create --name N (--cron "0 2 * * *" | --every 24h) [--timezone Europe/Berlin]
@@ -90,7 +93,7 @@ async function watch(options: Options, jobID: string): Promise<number> {
       process.stdout.write(
         options.json
           ? `${JSON.stringify(job)}\n`
-          : `${line(job)}\n${job.file?.location ? `file: ${job.file.location}\n` : ''}${job.error ? `error: ${job.error.message}\n` : ''}`,
+          : `${line(job)}\n${job.file?.location ? `file: ${job.file.location}\n` : ''}${job.manifest ? `files: ${job.files?.length ?? '?'}, manifest: ${job.manifest.location ?? job.manifest.name}\n` : ''}${job.error ? `error: ${job.error.message}\n` : ''}`,
       );
       return job.status === 'Done' ? 0 : 1;
     }
@@ -212,6 +215,8 @@ async function main(argv: string[]): Promise<number> {
       status: { type: 'string' },
       limit: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      all: { type: 'boolean', default: false },
+      dir: { type: 'string' },
       schedule: { type: 'string' },
       cron: { type: 'string' },
       every: { type: 'string' },
@@ -303,16 +308,50 @@ async function main(argv: string[]): Promise<number> {
     case 'download': {
       const id = needJob();
       const job = await call<JobView>(options, 'GET', `/jobs/${id}`);
-      const res = await fetch(`${options.url}/jobs/${id}/download`, {
-        headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
-      });
-      if (!res.ok || !res.body)
-        throw new Error(
-          `download: ${res.status} ${((await res.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? ''}`,
+      const auth = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` };
+      const save = async (urlPath: string, target: string): Promise<void> => {
+        const res = await fetch(`${options.url}${urlPath}`, { headers: auth });
+        if (!res.ok || !res.body)
+          throw new Error(
+            `download: ${res.status} ${((await res.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? ''}`,
+          );
+        await pipeline(Readable.fromWeb(res.body), createWriteStream(target));
+      };
+      if (!job.files) {
+        const target =
+          values.output ??
+          (values.dir ? path.join(values.dir, job.file?.name ?? `${id}.export`) : undefined) ??
+          job.file?.name ??
+          `${id}.export`;
+        await save(`/jobs/${id}/download`, target);
+        process.stdout.write(`${target}\n`);
+        return 0;
+      }
+      if (!values.all)
+        throw new UsageError(
+          `job ${id} was split into ${job.files.length} files: download them with --all [--dir DIR]`,
         );
-      const target = values.output ?? job.file?.name ?? `${id}.export`;
-      await pipeline(Readable.fromWeb(res.body), createWriteStream(target));
-      process.stdout.write(`${target}\n`);
+      const dir = values.dir ?? '.';
+      await mkdir(dir, { recursive: true });
+      const draw = progressBar(`files of ${id.slice(0, 8)}`);
+      for (const [i, file] of job.files.entries()) {
+        const target = path.join(dir, file.name);
+        await save(`/jobs/${id}/files/${encodeURIComponent(file.name)}`, target);
+        const digest = createHash('sha256')
+          .update(await readFile(target))
+          .digest('hex');
+        if (digest !== file.sha256)
+          throw new Error(`download: ${file.name} has sha256 ${digest}, the manifest says ${file.sha256}`);
+        draw(i + 1, job.files.length);
+        process.stdout.write(`${target}\n`);
+      }
+      process.stderr.write('\n');
+      if (job.manifest) {
+        // Last, as the destination received it: its presence says the set is complete.
+        const target = path.join(dir, job.manifest.name);
+        await save(`/jobs/${id}/files/${encodeURIComponent(job.manifest.name)}`, target);
+        process.stdout.write(`${target}\n`);
+      }
       return 0;
     }
     default:

@@ -21,7 +21,7 @@ export interface LiveProgress {
 }
 
 /** Heartbeat details of the export, join and upload activities (activities/progress.ts). */
-interface Heartbeat {
+export interface Heartbeat {
   phase?: string;
   position?: number;
   rows?: number;
@@ -30,14 +30,15 @@ interface Heartbeat {
   totalItems?: number | null;
 }
 
-type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
+export type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
 
 const EXPORTS = new Set(['exportContacts', 'exportPart']);
 const TRACKED = new Set([...EXPORTS, 'joinParts', 'deliverFile']);
 /** temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED */
 const SCHEDULED = 1;
 
-async function decodeHeartbeat(client: Client, pending: PendingActivity): Promise<Heartbeat> {
+/** The latest heartbeat details Temporal recorded for a pending activity, decoded (empty if none). */
+export async function decodeHeartbeat(client: Client, pending: PendingActivity): Promise<Heartbeat> {
   let payloads = (pending.heartbeatDetails?.payloads ?? []) as Payload[];
   if (payloads.length === 0) return {};
   const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;

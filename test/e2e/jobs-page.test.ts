@@ -100,6 +100,45 @@ describe('the Jobs page (headless Chromium)', () => {
     await page.screenshot({ path: path.join(screenshots, 'jobs-page.png') });
   }, 240_000);
 
+  it('when a user asks for files of 25,000 rows, then the job page lists the 3 files and the manifest, each downloadable', async () => {
+    await page.goto(`${stack.url}/ui/#/`);
+    await page.waitForSelector('#jobs-view:not([hidden])');
+    await page.click('#new-export');
+    await page.fill('#new-form input[name=name]', 'page-split');
+    await page.fill('#new-form input[name=fields]', 'channels.email.address');
+    await page.fill('#new-form input[name=maxRowsPerFile]', '25000');
+    await page.click('#new-form button[type=submit]');
+    await page.waitForSelector('#job-view:not([hidden])');
+    await page.waitForSelector('#job-title:has-text("Done")', { timeout: 120_000 });
+    const rows = page.locator('#job-files table.files tbody tr');
+    await rows.nth(3).waitFor();
+    expect(await rows.locator('td:first-child').allTextContents()).toEqual([
+      'page-split-part-00001.csv',
+      'page-split-part-00002.csv',
+      'page-split-part-00003.csv',
+      'page-split.manifest.json',
+    ]);
+    await page.screenshot({ path: path.join(screenshots, 'job-files.png') });
+    const save = async (row: number): Promise<string> => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        rows.nth(row).locator('button.download').click(),
+      ]);
+      const saved = path.join(screenshots, download.suggestedFilename());
+      await download.saveAs(saved);
+      return saved;
+    };
+    const second = await save(1);
+    expect(path.basename(second)).toBe('page-split-part-00002.csv');
+    const lines = readFileSync(second, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('channels.email.address');
+    expect(lines).toHaveLength(25_001);
+    const manifest = JSON.parse(readFileSync(await save(3), 'utf8')) as {
+      totals: { files: number; rows: number };
+    };
+    expect(manifest.totals).toMatchObject({ files: 3, rows: CONTACTS });
+  }, 240_000);
+
   it('when a user cancels a running job from the table, then it shows Cancelled', async () => {
     const created = await stack.request<{ jobID: string }>('POST', '/contactexports', {
       exportType: 'json',

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { freePort, type ManagedProcess } from '../../src/devstack/processes';
@@ -7,6 +7,7 @@ import { seedStore } from '../../src/seed/seed-store';
 import { runJob } from '../helpers/deliveries';
 import { TEST_API_KEY, testEnv, testServers, uniqueId } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { waitForJob } from '../helpers/jobs';
 import { startWorkerProcess } from '../helpers/worker-process';
 
 const cli = path.resolve(__dirname, '..', '..', 'bin', 'contact-exports.js');
@@ -138,6 +139,36 @@ describe('operations: health, metrics, and the operator CLI', () => {
       expect(cancel.status).toBe(2);
       expect(cancel.stderr).toContain('409');
       expect(cancel.stderr).toContain('has already ended');
+    });
+
+    it('when a split job is downloaded with --all, then every file and the manifest land in --dir, checked against their sha256', async () => {
+      const created = await stack.request<{ jobID: string }>('POST', '/contactexports', {
+        exportType: 'csv',
+        name: 'cli-split',
+        fields: ['channels.email.address'],
+        maxRowsPerFile: 300,
+      });
+      const { job } = await waitForJob(stack, created.body.jobID, undefined, 60_000);
+      expect(job.files).toHaveLength(3);
+      const refused = await run('download', job.jobID);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('split into 3 files');
+      const dir = path.join(testServers().runDir, uniqueId('cli-set'));
+      const downloaded = await run('download', job.jobID, '--all', '--dir', dir);
+      expect(downloaded.status).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual([
+        'cli-split-part-00001.csv',
+        'cli-split-part-00002.csv',
+        'cli-split-part-00003.csv',
+        'cli-split.manifest.json',
+      ]);
+      expect(downloaded.stdout.trim().split('\n').pop()).toBe(path.join(dir, 'cli-split.manifest.json'));
+      const lines = ['00001', '00002', '00003'].flatMap((n) =>
+        readFileSync(path.join(dir, `cli-split-part-${n}.csv`), 'utf8')
+          .trim()
+          .split('\n'),
+      );
+      expect(lines).toHaveLength(777);
     });
 
     it('when schedules are managed from the CLI, then create, list, show, trigger, pause and delete act on the API', async () => {

@@ -282,7 +282,10 @@ describe('split files with a manifest', () => {
     );
     for (const files of [ftpFiles, gcsFiles, azureFiles]) {
       expect(files).toHaveLength(3);
-      const rows = files.flatMap((bytes) => (parse(bytes.toString('utf8')) as string[][]).map((r) => r[0]));
+      const rows = files.flatMap((bytes) => {
+        const table: string[][] = parse(bytes.toString('utf8'));
+        return table.map((r) => r[0]);
+      });
       expect(rows).toEqual(emails);
     }
   });

@@ -1,18 +1,25 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../../src/config';
 import type { ManagedProcess } from '../../src/devstack/processes';
-import { liveProgress } from '../../src/jobs/live-progress';
+import { splitStagingPath } from '../../src/export/staging-file';
+import { decodeHeartbeat, liveProgress } from '../../src/jobs/live-progress';
+import { stagingPath } from '../../src/jobs/naming';
 import type { JobView } from '../../src/jobs/types';
 import { seedStore } from '../../src/seed/seed-store';
-import { downloadFile } from '../helpers/deliveries';
+import { downloadFile, fetchLocation } from '../helpers/deliveries';
 import { waitForJob } from '../helpers/jobs';
 import { testEnv } from '../helpers/servers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { startWorkerProcess } from '../helpers/worker-process';
 
 const CONTACTS = 200_000;
+/** The split job's files: 8 of 25,000 rows. */
+const SPLIT_ROWS = 25_000;
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 /** Events in a Done job's history, whatever its size or duration (41 for a plain CSV job). */
 const HISTORY_BOUND = 60;
 /** What one progress signal cost in the old design: the signal and a workflow task (3 events). */
@@ -79,6 +86,14 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
       fields: ['channels.email.address', 'first_name'],
       name: 'crash-gz',
     });
+    const splitJob = await start({
+      exportType: 'csv',
+      compress: true,
+      showHeader: true,
+      fields: ['channels.email.address', 'first_name'],
+      name: 'crash-split',
+      maxRowsPerFile: SPLIT_ROWS,
+    });
 
     // Wait until Temporal has *recorded* a checkpoint well into both files (heartbeats are
     // throttled, so the worker's own progress runs ahead of it), then kill without warning.
@@ -91,8 +106,20 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
       }
       throw new Error(`no checkpoint past 30,000 rows recorded for ${jobID}`);
     };
-    const checkpoints = await Promise.all([recorded(csvJob), recorded(gzJob)]);
+    const checkpoints = await Promise.all([recorded(csvJob), recorded(gzJob), recorded(splitJob)]);
+    // The split job's files the recorded checkpoint calls finished: what they hold at the kill.
+    const splitDescription = await stack.client.workflow.getHandle(`contactexport-${splitJob}`).describe();
+    const splitExport = (splitDescription.raw.pendingActivities ?? []).find(
+      (p) => p.activityType?.name === 'exportContacts',
+    );
+    const heartbeat = splitExport
+      ? ((await decodeHeartbeat(stack.client, splitExport)) as { files?: { rows: number; bytes: number }[] })
+      : {};
     await worker.kill();
+    const finishedAtKill = (heartbeat.files ?? []).map((_, i) =>
+      sha256(readFileSync(splitStagingPath(stagingPath(loadConfig(env).stagingDir, splitJob), i + 1))),
+    );
+    expect(finishedAtKill.length).toBeGreaterThanOrEqual(1);
     const logBefore = worker.logFile;
 
     // While no worker runs, the job still shows how far it got (the recorded checkpoint).
@@ -110,9 +137,10 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
     );
 
     worker = await startWorkerProcess(env, 'worker-after-crash');
-    const [csvDone, gzDone] = await Promise.all([
+    const [csvDone, gzDone, splitDone] = await Promise.all([
       waitForJob(stack, csvJob, undefined, 300_000, 500),
       waitForJob(stack, gzJob, undefined, 300_000, 500),
+      waitForJob(stack, splitJob, undefined, 300_000, 500),
     ]);
 
     for (const { job } of [csvDone, gzDone]) {
@@ -135,14 +163,33 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
       expect(emails).toEqual(emailsInIdOrder);
     }
 
+    // The split job: the files finished before the kill are delivered byte for byte as they were,
+    // and across all its files every contact is there once, in order.
+    const split = splitDone.job;
+    expect(split.status).toBe('Done');
+    expect(split.files).toHaveLength(CONTACTS / SPLIT_ROWS);
+    expect(split.files?.slice(0, finishedAtKill.length).map((f) => f.sha256)).toEqual(finishedAtKill);
+    const splitEmails: string[] = [];
+    for (const file of split.files ?? []) {
+      const got = await fetchLocation(stack, file.location);
+      expect(sha256(got.bytes)).toBe(file.sha256);
+      const rows: string[][] = parse(
+        execFileSync('gunzip', ['-c'], { input: got.bytes, maxBuffer: 256 * 1024 * 1024 }).toString('utf8'),
+      );
+      expect(rows[0]).toEqual(['channels.email.address', 'first_name']);
+      expect(rows.length - 1).toBe(SPLIT_ROWS);
+      splitEmails.push(...rows.slice(1).map((r) => r[0] ?? ''));
+    }
+    expect(splitEmails).toEqual(emailsInIdOrder);
+
     // It resumed (it did not quietly start over): a second attempt, on the checkpoint.
-    for (const jobID of [csvJob, gzJob])
+    for (const jobID of [csvJob, gzJob, splitJob])
       expect(Math.max(...(await exportAttempts(stack, jobID)))).toBeGreaterThanOrEqual(2);
     const resumedFrom = readFileSync(worker.logFile ?? '', 'utf8')
       .split('\n')
       .filter((l) => l.includes('"export starting"'))
       .map((l) => JSON.parse(l) as { jobID: string; resumeFromRows: number });
-    [csvJob, gzJob].forEach((jobID, i) => {
+    [csvJob, gzJob, splitJob].forEach((jobID, i) => {
       expect(resumedFrom.find((l) => l.jobID === jobID)?.resumeFromRows).toBeGreaterThanOrEqual(
         checkpoints[i] ?? Infinity,
       );
