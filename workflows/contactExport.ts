@@ -154,19 +154,22 @@ class ExportJob {
         state.totalItems = exported.rows;
         state.bytes = 0;
         state.phase = 'uploading';
+        const uploads = proxyActivities<HostActivities>(deliveryOptions(host.taskQueue, input));
+        const delivery = {
+          jobID: input.jobID,
+          owner: input.owner,
+          destination: input.request.destination,
+          // Only when set: the activity's input for unencrypted jobs stays what it always was.
+          ...(input.request.encryption ? { encryption: input.request.encryption } : {}),
+          heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
+        };
         if (plan.split && exported.files) {
           // Only split jobs take this path: other jobs' histories replay as they were recorded.
-          const set = await proxyActivities<HostActivities>(
-            deliveryOptions(host.taskQueue, input),
-          ).deliverFiles({
-            jobID: input.jobID,
-            owner: input.owner,
+          const set = await uploads.deliverFiles({
+            ...delivery,
             files: exported.files,
             split: plan.split,
             request: { exportType: input.request.exportType, compress: input.request.compress },
-            destination: input.request.destination,
-            ...(input.request.encryption ? { encryption: input.request.encryption } : {}),
-            heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
           });
           state.files = set.files;
           state.manifest = set.manifest;
@@ -174,18 +177,11 @@ class ExportJob {
           state.expiresAt = set.expiresAt;
           return;
         }
-        const delivered = await proxyActivities<HostActivities>(
-          deliveryOptions(host.taskQueue, input),
-        ).deliverFile({
-          jobID: input.jobID,
-          owner: input.owner,
+        const delivered = await uploads.deliverFile({
+          ...delivery,
           stagingPath: exported.stagingPath,
           fileName: plan.fileName,
           bytes: exported.bytes,
-          destination: input.request.destination,
-          // Only when set: the activity's input for unencrypted jobs stays what it always was.
-          ...(input.request.encryption ? { encryption: input.request.encryption } : {}),
-          heartbeatTimeoutMs: input.tuning.heartbeatTimeoutMs,
         });
         // An encrypted file is larger than the staging file it was made from.
         const deliveredBytes = delivered.bytes ?? exported.bytes;

@@ -28,6 +28,8 @@ export interface Heartbeat {
   bytes?: number;
   bytesSent?: number;
   totalItems?: number | null;
+  /** A split export's finished files (`bytes` is then the current file's). */
+  files?: { bytes?: number }[];
 }
 
 export type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
@@ -60,6 +62,12 @@ function isQueued(pending: PendingActivity, details: Heartbeat): boolean {
 
 const sum = (values: (number | undefined)[]): number | undefined =>
   values.some((v) => v !== undefined) ? values.reduce<number>((a, v) => a + (v ?? 0), 0) : undefined;
+
+/** Bytes an export has written: of a split export, its finished files' and the current one's. */
+function writtenBytes(details: Heartbeat): number | undefined {
+  if (!details.files?.length) return details.bytes;
+  return details.files.reduce((a, f) => a + (f.bytes ?? 0), details.bytes ?? 0);
+}
 
 export async function liveProgress(
   client: Client,
@@ -98,7 +106,7 @@ export async function liveProgress(
     ...base,
     rows: sum(exports.map(({ details }) => details.rows)),
     totalItems: totals.length > 0 ? Math.max(...totals) : undefined,
-    bytes: sum(exports.map(({ details }) => details.bytes)),
+    bytes: sum(exports.map(({ details }) => writtenBytes(details))),
     partitioned: exports.some(({ pending }) => pending.activityType?.name === 'exportPart'),
   };
 }

@@ -67,7 +67,7 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
     await stack?.stop();
   });
 
-  it('when the worker is killed mid-export and a new one starts, then CSV and gzip jobs end Done with every contact once, in _id order', async () => {
+  it('when the worker is killed mid-export and a new one starts, then CSV, gzip and split-file jobs end Done with every contact once, in _id order, and finished files unchanged', async () => {
     worker = await startWorkerProcess(env, 'worker-before-crash');
     const start = async (body: Record<string, unknown>): Promise<string> => {
       const res = await stack.request<{ jobID: string }>('POST', '/contactexports', body);
@@ -124,7 +124,7 @@ describe('exactly once across a worker crash: SIGKILL in the middle of 200,000-c
 
     // While no worker runs, the job still shows how far it got (the recorded checkpoint).
     const whileDown = await Promise.all(
-      [csvJob, gzJob].map(async (id) => (await stack.request<JobView>('GET', `/jobs/${id}`)).body),
+      [csvJob, gzJob, splitJob].map(async (id) => (await stack.request<JobView>('GET', `/jobs/${id}`)).body),
     );
     whileDown.forEach((job, i) => {
       expect(job.status).toBe('Processing');

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { exportToFile, type Checkpoint } from '../../src/export/export-to-file';
 import { createRowFormatter } from '../../src/export/formats';
 import type { Column } from '../../src/export/columns';
+import { pager } from '../helpers/pages';
 
 type Doc = Record<string, unknown>;
 
@@ -23,22 +24,6 @@ function contacts(n: number): Doc[] {
     note: i % 3 === 0 ? `comma, "quote"\nline ${i}` : `n${i}`,
     lists: i % 2 ? ['vip'] : [],
   }));
-}
-
-/** Pages of `docs` after `afterId`, `size` at a time; throws when the `crashAt`-th page is asked for. */
-function pager(docs: Doc[], size: number, crashAt?: number) {
-  return (afterId: unknown) => ({
-    async *[Symbol.asyncIterator]() {
-      const start = afterId === null ? 0 : docs.findIndex((d) => d._id === afterId) + 1;
-      let served = 0;
-      for (let i = start; i < docs.length; i += size) {
-        if (crashAt !== undefined && served === crashAt) throw new Error('worker killed');
-        served++;
-        await Promise.resolve();
-        yield docs.slice(i, i + size);
-      }
-    },
-  });
 }
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'export-unit-'));

@@ -23,7 +23,7 @@ describe('recorded workflow histories replay against the current workflow code',
     }
   });
 
-  it('has the recorded set: done, gzip with email, failed delivery, cancelled, K = 4, host moved, scheduled runs', () => {
+  it('has the recorded set: done, gzip with email, failed delivery, cancelled, K = 4, host moved, scheduled runs, callback, PGP, split files', () => {
     for (const scenario of [
       'done-csv',
       'done-gzip-email',
@@ -33,6 +33,9 @@ describe('recorded workflow histories replay against the current workflow code',
       'host-moved',
       'scheduled-run-done',
       'scheduled-run-failed',
+      'callback-delivered',
+      'pgp-sftp',
+      'split-sftp',
     ])
       expect(files.filter((f) => f.endsWith(`-${scenario}.json`)).length).toBeGreaterThan(0);
   });

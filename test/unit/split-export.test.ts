@@ -4,11 +4,11 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { BSON } from 'mongodb';
 import { SplitLimitError } from '../../src/errors';
-import { exportToFile, type Checkpoint, type RawPage } from '../../src/export/export-to-file';
+import { exportToFile, type Checkpoint } from '../../src/export/export-to-file';
 import { createRowFormatter, type ExportFormat } from '../../src/export/formats';
 import type { Column } from '../../src/export/columns';
+import { pager } from '../helpers/pages';
 import { splitFileName, buildManifest, manifestFileName, splitLimits } from '../../src/export/split';
 
 type Doc = Record<string, unknown>;
@@ -24,23 +24,6 @@ function contacts(n: number): Doc[] {
     email: `c${i}@example.com`,
     note: i % 4 === 0 ? `comma, "quote"\nline ${i} ${'x'.repeat(i % 37)}` : `n${i}`,
   }));
-}
-
-/** Pages after `afterId`, decoded or as raw BSON; throws when the `crashAt`-th page is asked for. */
-function pager(docs: Doc[], size: number, raw: boolean, crashAt?: number) {
-  return (afterId: unknown) => ({
-    async *[Symbol.asyncIterator](): AsyncGenerator<Doc[] | RawPage> {
-      const start = afterId === null ? 0 : docs.findIndex((d) => d._id === afterId) + 1;
-      let served = 0;
-      for (let i = start; i < docs.length; i += size) {
-        if (crashAt !== undefined && served === crashAt) throw new Error('worker killed');
-        served++;
-        await Promise.resolve();
-        const page = docs.slice(i, i + size);
-        yield raw ? { raw: page.map((d) => BSON.serialize(d)), lastId: page[page.length - 1]?._id } : page;
-      }
-    },
-  });
 }
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'split-unit-'));
@@ -103,7 +86,7 @@ describe('split exports (maxRowsPerFile, maxFileSizeMB)', () => {
               split,
               formatter,
               compress,
-              pages: pager(docs, pageSize, raw, crashAt),
+              pages: pager(docs, pageSize, crashAt, raw),
               resumeFrom: recorded,
               onCheckpoint,
             });
@@ -149,7 +132,7 @@ describe('split exports (maxRowsPerFile, maxFileSizeMB)', () => {
       split: { maxRows: 2, maxBytes: null, filePath: (k) => `${dir}/f${k}`, maxFiles: 3 },
       formatter: createRowFormatter('csv', columns, { showHeader: false }),
       compress: false,
-      pages: pager(contacts(7), 5, false),
+      pages: pager(contacts(7), 5),
       onCheckpoint: () => undefined,
     });
     await expect(run).rejects.toThrow(SplitLimitError);
@@ -164,7 +147,7 @@ describe('split exports (maxRowsPerFile, maxFileSizeMB)', () => {
       split: { maxRows: null, maxBytes: 1000, filePath: (k) => `${dir}/f${k}`, maxFiles: 10 },
       formatter: createRowFormatter('json', columns, { showHeader: false }),
       compress: false,
-      pages: pager(docs, 5, false),
+      pages: pager(docs, 5),
       onCheckpoint: () => undefined,
     });
     await expect(run).rejects.toThrow(/does not fit/);
