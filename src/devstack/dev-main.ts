@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createLogger } from '../logger';
 import { runMain } from '../run-main';
@@ -8,6 +10,20 @@ import { startProcess, WORKER_NODE_FLAGS, type ManagedProcess } from './processe
 import { devServicesOptionsFromEnv, startDevServices } from './services';
 
 const DEV_API_KEY = 'dev-api-key';
+
+/**
+ * The signing secret of job-ended callbacks in dev: made once per data folder and kept there, so a
+ * receiver set up against it keeps verifying across restarts.
+ */
+async function devWebhookSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'webhook-secret');
+  const saved = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (saved) return saved;
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
 
 /**
  * npm run dev: the whole service on embedded defaults — Temporal dev server with its Web UI,
@@ -38,8 +54,10 @@ async function main(): Promise<void> {
   }
   await store.close();
 
+  const webhookSecret = process.env.WEBHOOK_SECRET ?? (await devWebhookSecret(options.dataDir));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    WEBHOOK_SECRET: webhookSecret,
     MONGODB_URI: mongodbUri,
     TEMPORAL_ADDRESS: services.temporal.address,
     API_KEYS: apiKeys,
@@ -92,6 +110,7 @@ async function main(): Promise<void> {
     `  Emails           ${mail ? `${mail.dir} (.eml files; SMTP on 127.0.0.1:${mailPort})` : env.SMTP_URL}`,
     `  Metrics          http://localhost:${port}/metrics (gateway), http://127.0.0.1:${env.METRICS_PORT}/metrics (worker)`,
     `  CLI              npx contact-exports list --key ${firstKey}`,
+    `  Callbacks        signed with WEBHOOK_SECRET=${webhookSecret}`,
     '',
     'Try an export:',
     `  curl -s -u ${firstKey}: -H 'Content-Type: application/json' \\`,
