@@ -6,12 +6,14 @@ import { BSON } from 'mongodb';
 import type { Column } from '../src/export/columns';
 import { exportToFile } from '../src/export/export-to-file';
 import { createRowFormatter } from '../src/export/formats';
+import { MAX_SPLIT_FILES, splitLimits } from '../src/export/split';
 
 /**
  * The formatting pipeline alone: in-memory contacts of 12 columns, as raw BSON (what the driver
  * hands the export) → CSV → gzip → file, through the same exportToFile the exports use; with
- * `--objects`, decoded contacts through the object path instead. Run pinned to one core by
- * bench.ts (taskset); prints one JSON line.
+ * `--objects`, decoded contacts through the object path instead; with `--max-rows` / `--max-mb`,
+ * split into files as maxRowsPerFile / maxFileSizeMB do. Run pinned to one core by bench.ts
+ * (taskset); prints one JSON line.
  */
 const { values } = parseArgs({
   options: {
@@ -19,10 +21,16 @@ const { values } = parseArgs({
     page: { type: 'string', default: '2000' },
     'gzip-level': { type: 'string', default: '1' },
     objects: { type: 'boolean', default: false },
+    'max-rows': { type: 'string' },
+    'max-mb': { type: 'string' },
   },
 });
 const rows = Number(values.rows);
 const pageSize = Number(values.page);
+const limits = splitLimits({
+  maxRowsPerFile: values['max-rows'] === undefined ? undefined : Number(values['max-rows']),
+  maxFileSizeMB: values['max-mb'] === undefined ? undefined : Number(values['max-mb']),
+});
 
 const columns: Column[] = [
   'channels.email.address',
@@ -72,11 +80,12 @@ const rawPages = pages.map((docs) => ({
   lastId: docs[docs.length - 1]?._id,
 }));
 
-async function run(compress: boolean): Promise<number> {
+async function run(compress: boolean): Promise<{ perSecond: number; files: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fmt-bench-'));
   const started = process.hrtime.bigint();
-  await exportToFile({
+  const result = await exportToFile({
     filePath: path.join(dir, 'out'),
+    split: limits && { ...limits, filePath: (n) => path.join(dir, `out.f${n}`), maxFiles: MAX_SPLIT_FILES },
     formatter: createRowFormatter('csv', columns, { showHeader: true }),
     compress,
     gzipLevel: Number(values['gzip-level']),
@@ -94,14 +103,21 @@ async function run(compress: boolean): Promise<number> {
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   rmSync(dir, { recursive: true, force: true });
-  return Math.round(rows / seconds);
+  return { perSecond: Math.round(rows / seconds), files: result.files?.length ?? 1 };
 }
 
 async function main(): Promise<void> {
   await run(true); // warm-up
   const gzip = await run(true);
   const plain = await run(false);
-  process.stdout.write(`${JSON.stringify({ rows, fmt_gzip_per_s: gzip, fmt_plain_per_s: plain })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      rows,
+      fmt_gzip_per_s: gzip.perSecond,
+      fmt_plain_per_s: plain.perSecond,
+      ...(limits ? { files_gzip: gzip.files, files_plain: plain.files } : {}),
+    })}\n`,
+  );
 }
 
 void main();

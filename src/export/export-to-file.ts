@@ -132,6 +132,48 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
     return size;
   }
 
+  /**
+   * The longest head of `page` (shorter than `take` rows, which encode to `takeSize` bytes) that
+   * still fits this file: guessed from the sizes seen so far (rows are about the same size) and
+   * checked by encoding it, a few encodings once per file where a bisection took a dozen. With gzip,
+   * whose sizes are not quite proportional, the file may close a few rows short of the limit.
+   */
+  async function fittingHead(
+    page: Page,
+    take: number,
+    takeSize: number,
+    inFile: number,
+    maxBytes: number,
+    fileBytes: number,
+  ): Promise<{ rows: number; chunk: Buffer | undefined }> {
+    const roomFor = async (rows: number): Promise<number> =>
+      maxBytes - fileBytes - (await closingBytes(inFile + rows));
+    let best = 0;
+    let bestSize = 0;
+    let bestChunk: Buffer | undefined;
+    let over = take;
+    let overSize = takeSize;
+    const tryRows = async (rows: number): Promise<void> => {
+      const candidate = await encode(pageText(formatter, head(page, rows), inFile));
+      if (candidate.length <= (await roomFor(rows))) {
+        best = rows;
+        bestSize = candidate.length;
+        bestChunk = candidate;
+      } else {
+        over = rows;
+        overSize = candidate.length;
+      }
+    };
+    for (let tries = 0; over - best > 1 && tries < 8; tries++) {
+      const room = await roomFor(best + 1);
+      const guess = best + Math.floor(((over - best) * (room - bestSize)) / Math.max(1, overSize - bestSize));
+      await tryRows(Math.min(over - 1, Math.max(best + 1, guess)));
+    }
+    // Out of tries with nothing: one row either fits or the contact is too large for any file.
+    if (best === 0 && over > 1) await tryRows(1);
+    return { rows: best, chunk: bestChunk };
+  }
+
   let unsynced = 0;
   const iterator = options.pages(checkpoint.lastId)[Symbol.asyncIterator]();
   try {
@@ -152,20 +194,14 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
         if (chunk && split?.maxBytes) {
           const room = split.maxBytes - file.bytes - (await closingBytes(inFile + take));
           if (chunk.length > room) {
-            // The longest head of the page that still fits: a few encodings once per file.
-            let fits = 0;
-            let fitting: Buffer | undefined;
-            for (let low = 1, high = take - 1; low <= high;) {
-              const mid = Math.floor((low + high) / 2);
-              const candidate = await encode(pageText(formatter, head(page, mid), inFile));
-              if (candidate.length <= split.maxBytes - file.bytes - (await closingBytes(inFile + mid))) {
-                fits = mid;
-                fitting = candidate;
-                low = mid + 1;
-              } else high = mid - 1;
-            }
-            take = fits;
-            chunk = fitting;
+            ({ rows: take, chunk } = await fittingHead(
+              page,
+              take,
+              chunk.length,
+              inFile,
+              split.maxBytes,
+              file.bytes,
+            ));
             if (take === 0 && inFile === 0)
               throw new SplitLimitError(
                 `one contact's row does not fit in a file of maxFileSizeMB (${split.maxBytes} bytes with its header)`,

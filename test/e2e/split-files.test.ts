@@ -290,6 +290,32 @@ describe('split files with a manifest', () => {
     }
   });
 
+  it('when a job would need more than 1,000 files, then it fails with split_limit and delivers nothing', async () => {
+    const folder = `/upload/${uniqueId('too-many')}`;
+    const job = await runJob(stack, {
+      exportType: 'csv',
+      name: 'too-many',
+      fields: ['channels.email.address'],
+      maxRowsPerFile: 5,
+      destination: {
+        type: 'sftp',
+        server: '127.0.0.1',
+        port: servers.sftp.port,
+        username: PARTNER_USER,
+        password: servers.partnerPassword,
+        path: folder,
+      },
+    });
+    expect(job.status).toBe('Failed');
+    expect(job.error?.code).toBe('split_limit');
+    expect(job.error?.message).toContain('more than 1000 files');
+    expect(job.files).toBeNull();
+    expect(() => readdirSync(path.join(servers.sftp.chrootBase, PARTNER_USER, folder))).toThrow();
+    // Its staging files are gone with it.
+    const staged = readdirSync(stack.config.stagingDir).filter((name) => name.startsWith(job.jobID));
+    expect(staged).toEqual([]);
+  });
+
   it.each<[string, Record<string, unknown>, string]>([
     ['maxRowsPerFile of 0', { maxRowsPerFile: 0 }, 'maxRowsPerFile'],
     ['maxRowsPerFile as text', { maxRowsPerFile: '1000' }, 'maxRowsPerFile'],
