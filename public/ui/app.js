@@ -304,7 +304,13 @@
   }
 
   async function showSchedules() {
-    const { schedules } = await api('GET', '/exportschedules');
+    // Every page, 100 at a time (each schedule costs the gateway two Temporal calls).
+    const schedules = [];
+    for (let next = '/exportschedules?limit=100'; next;) {
+      const page = await api('GET', next);
+      schedules.push(...page.schedules);
+      next = page.links.next;
+    }
     $('schedules-table')
       .querySelector('tbody')
       .replaceChildren(...schedules.map(scheduleRow));

@@ -4,6 +4,7 @@ import { audienceRuleSchema } from '../export/audience';
 import { anyCase, documentedAs, serverSchema } from '../schema/fields';
 import { destinationModules, destinationTypes } from '../destinations';
 import { exportRequestSchema, pgpKeyChoice, pgpKeyNameSchema } from './schemas/export-request';
+import { scheduleCursorPattern } from '../schedules/export-schedules';
 import { cursorPattern, isoInstantPattern, jobIdPattern, jobNamePattern } from './schemas/jobs-query';
 import {
   audienceKeySchema,
@@ -382,14 +383,33 @@ export function buildOpenApiDocument(): JsonObject {
           },
         },
         get: {
-          summary: "The API key's export schedules",
+          summary: "The API key's export schedules, a page at a time",
           operationId: 'listExportSchedules',
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: 'From links.next of the previous page',
+              schema: { type: 'string', pattern: scheduleCursorPattern.source },
+            },
+          ],
           responses: {
             '200': json(
-              { type: 'object', properties: { schedules: { type: 'array', items: ref('ExportSchedule') } } },
-              'Schedules, oldest first',
+              {
+                type: 'object',
+                properties: {
+                  schedules: { type: 'array', items: ref('ExportSchedule') },
+                  links: { type: 'object', properties: { next: { type: ['string', 'null'] } } },
+                },
+              },
+              'A page of schedules, oldest first',
             ),
-            ...errors(401),
+            ...errors(400, 401),
           },
         },
       },

@@ -154,11 +154,16 @@ async function schedules(
   };
   switch (action) {
     case 'list': {
-      const { schedules: all } = await call<{ schedules: ScheduleView[] }>(
-        options,
-        'GET',
-        '/exportschedules',
-      );
+      const all: ScheduleView[] = [];
+      for (let next: string | null = '/exportschedules?limit=100'; next;) {
+        const page: { schedules: ScheduleView[]; links: { next: string | null } } = await call(
+          options,
+          'GET',
+          next,
+        );
+        all.push(...page.schedules);
+        next = page.links.next;
+      }
       process.stdout.write(
         options.json ? `${JSON.stringify(all)}\n` : all.map((s) => `${scheduleLine(s)}\n`).join(''),
       );

@@ -15,10 +15,10 @@ import type { ExportRequest, JobStatusName } from '../jobs/types';
 import {
   createScheduleState,
   deleteScheduleState,
+  pageScheduleIds,
   readWatermark,
   readWatermarks,
 } from '../store/export-schedules';
-import { collections } from '../store/mongo';
 import { executionInfoFromRaw } from '../temporal/sdk-internals';
 import type { ScheduleDefinition, ScheduledExportInput } from '../../workflows/contract';
 import type { scheduledExportWorkflow } from '../../workflows/scheduledExport';
@@ -219,20 +219,38 @@ export async function getSchedule(
   return view(description, input, jobs, watermark ?? null);
 }
 
+/** A page of the owner's schedules and the cursor of the next one (null: the last page). */
+export interface SchedulePage {
+  readonly schedules: ScheduleView[];
+  readonly nextCursor: string | null;
+}
+
+/** `{createdAt ms}_{scheduleID}`: where the next page starts (not secret: it only names the owner's own). */
+export const scheduleCursorPattern =
+  /^\d{1,15}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
- * The owner's schedules, oldest first. The list of IDs comes from the contact store (read-your-
- * writes: Temporal's schedule list is eventually consistent); each is then described in Temporal.
+ * A page of the owner's schedules, oldest first. The IDs come from the contact store (read-your-
+ * writes: Temporal's schedule list is eventually consistent); each is then described in Temporal,
+ * and its recent jobs read from visibility: a page costs two Temporal calls per schedule, so it is
+ * bounded (`limit`, at most 100).
  */
-export async function listSchedules(deps: ScheduleDeps, owner: string): Promise<ScheduleView[]> {
-  const docs = await deps.db
-    .collection<{ _id: string; owner: string; createdAt: Date }>(collections.exportSchedules)
-    .find({ owner })
-    .toArray();
-  docs.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  const ids = docs.map((doc) => doc._id);
-  const watermarks = await readWatermarks(deps.db, ids);
+export async function listSchedules(
+  deps: ScheduleDeps,
+  owner: string,
+  page: { readonly limit: number; readonly cursor?: string } = { limit: 100 },
+): Promise<SchedulePage> {
+  const [ms, id] = page.cursor?.split('_') ?? [];
+  const { ids, more } = await pageScheduleIds(deps.db, owner, {
+    limit: page.limit,
+    ...(ms && id ? { after: { createdAt: new Date(Number(ms)), scheduleID: id } } : {}),
+  });
+  const watermarks = await readWatermarks(
+    deps.db,
+    ids.map((i) => i.scheduleID),
+  );
   const views = await Promise.all(
-    ids.map(async (scheduleID) => {
+    ids.map(async ({ scheduleID }) => {
       try {
         const { description, input } = await describe(deps, scheduleID, owner);
         const jobs = await recentJobs(deps.client, scheduleID);
@@ -244,7 +262,11 @@ export async function listSchedules(deps: ScheduleDeps, owner: string): Promise<
       }
     }),
   );
-  return views.filter((v): v is ScheduleView => v !== undefined);
+  const last = ids[ids.length - 1];
+  return {
+    schedules: views.filter((v): v is ScheduleView => v !== undefined),
+    nextCursor: more && last ? `${last.createdAt.getTime()}_${last.scheduleID}` : null,
+  };
 }
 
 export async function createSchedule(

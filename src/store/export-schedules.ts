@@ -54,3 +54,36 @@ export async function advanceWatermark(db: Db, scheduleID: string, to: Date): Pr
 export async function deleteScheduleState(db: Db, scheduleID: string): Promise<void> {
   await states(db).deleteOne({ _id: scheduleID });
 }
+
+/** Where a page of an owner's schedules starts: after this one (creation order, then ID). */
+export interface SchedulePageStart {
+  readonly createdAt: Date;
+  readonly scheduleID: string;
+}
+
+/** One page of the owner's schedule IDs, oldest first, and whether more follow. */
+export async function pageScheduleIds(
+  db: Db,
+  owner: string,
+  options: { readonly after?: SchedulePageStart; readonly limit: number },
+): Promise<{ ids: { scheduleID: string; createdAt: Date }[]; more: boolean }> {
+  const { after } = options;
+  const docs = await states(db)
+    .find(
+      after
+        ? {
+            owner,
+            $or: [
+              { createdAt: { $gt: after.createdAt } },
+              { createdAt: after.createdAt, _id: { $gt: after.scheduleID } },
+            ],
+          }
+        : { owner },
+      { projection: { _id: 1, createdAt: 1 }, sort: { createdAt: 1, _id: 1 }, limit: options.limit + 1 },
+    )
+    .toArray();
+  return {
+    ids: docs.slice(0, options.limit).map((d) => ({ scheduleID: d._id, createdAt: d.createdAt })),
+    more: docs.length > options.limit,
+  };
+}

@@ -410,6 +410,33 @@ describe('export schedules (Temporal Schedules)', () => {
     expect(mine.body.schedules.map((s) => s.scheduleID)).toContain(id);
   });
 
+  it('when there are more schedules than a page holds, then links.next walks them all in creation order, once each', async () => {
+    const made: string[] = [];
+    for (const name of ['page-a', 'page-b', 'page-c'])
+      made.push((await create({ name, cron: '0 5 1 1 *', export: { exportType: 'csv' } })).scheduleID);
+    type Page = { schedules: ScheduleView[]; links: { next: string | null } };
+    const seen: string[] = [];
+    let pages = 0;
+    for (let next: string | null = '/exportschedules?limit=2'; next; pages++) {
+      const page: Page = (await stack.request<Page>('GET', next)).body;
+      expect(page.schedules.length).toBeLessThanOrEqual(2);
+      seen.push(...page.schedules.map((s) => s.scheduleID));
+      next = page.links.next;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => made.includes(id))).toEqual(made);
+    expect(pages).toBe(Math.ceil(seen.length / 2));
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['cursor=not-a-cursor', 'cursor'],
+    ] as const) {
+      const res = await stack.request<ErrorBody>('GET', `/exportschedules?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.map((d) => d.path)).toEqual([field]);
+    }
+  });
+
   it('when PATCH changes the timing and name, then GET shows them and the next runs follow', async () => {
     const schedule = await create({ name: 'patched', cron: '0 6 * * *', export: { exportType: 'csv' } });
     const res = await stack.request<ScheduleView>('PATCH', `/exportschedules/${schedule.scheduleID}`, {

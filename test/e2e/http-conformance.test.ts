@@ -83,6 +83,16 @@ describe('HTTP conformance found by Schemathesis, and a clean worker exit', () =
     expect((await stack.request('GET', `/jobs?limit=2&status=Done&cursor=${cursor}`)).status).toBe(400);
   });
 
+  it.each(['/jobs?=1', '/jobs?limit=5&=', '/exportschedules?limit=5&=x'])(
+    'when a query parameter has no name (%s), then 400 naming the query instead of ignoring it',
+    async (url) => {
+      const res = await stack.request<{ error: { code: string; details: { path: string }[] } }>('GET', url);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error.details.map((d) => d.path)).toEqual(['query']);
+    },
+  );
+
   it('when requests are refused, then they do not count against the job-creation rate limit', async () => {
     // This key created 3 jobs above, a minute's worth with JOBS_RATE_LIMIT=3, so use a fresh window.
     const fresh = await startTestStack({

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findTool } from '../../src/devstack/binaries';
@@ -30,7 +33,11 @@ describe('the Jobs page (headless Chromium)', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({
-      config: testConfig({ EXPORT_BATCH_SIZE: '500', PROGRESS_INTERVAL: '100ms' }),
+      config: testConfig({
+        EXPORT_BATCH_SIZE: '500',
+        PROGRESS_INTERVAL: '100ms',
+        WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+      }),
     });
     await seedStore(stack.db, { contacts: CONTACTS, batchSize: 5000 });
     browser = await chromium.launch({
@@ -138,6 +145,35 @@ describe('the Jobs page (headless Chromium)', () => {
     };
     expect(manifest.totals).toMatchObject({ files: 3, rows: CONTACTS });
   }, 240_000);
+
+  it("when a job had a callbackUrl, then its page shows the callback's outcome next to the email's", async () => {
+    const hits: string[] = [];
+    const receiver = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks?token=secret-token`;
+      const created = await stack.request<{ jobID: string }>('POST', '/contactexports', {
+        exportType: 'csv',
+        fields: ['channels.email.address'],
+        callbackUrl: url,
+      });
+      await waitForJob(stack, created.body.jobID, (j) => j.callback?.status === 'delivered', 60_000);
+      await page.goto(`${stack.url}/ui/#/jobs/${created.body.jobID}`);
+      const callback = page.locator('#job-fields dt:has-text("Callback") + dd');
+      await callback.waitFor();
+      expect(await callback.textContent()).toBe(
+        `${url.split('?')[0]}: delivered after 1 attempt(s) (HTTP 200)`,
+      );
+      expect(await page.locator('#job-fields').textContent()).not.toContain('secret-token');
+      expect(hits).toEqual(['/hooks?token=secret-token']);
+    } finally {
+      receiver.close();
+    }
+  });
 
   it('when a user cancels a running job from the table, then it shows Cancelled', async () => {
     const created = await stack.request<{ jobID: string }>('POST', '/contactexports', {

@@ -31,9 +31,14 @@ describe('Schemathesis against the live gateway, every check', () => {
   }, 120_000);
   afterAll(async () => {
     // Schedules it created would go on firing on the shared Temporal server: delete them.
-    const listed = await stack?.request<{ schedules: { scheduleID: string }[] }>('GET', '/exportschedules');
-    for (const { scheduleID } of listed?.body.schedules ?? [])
-      await stack.request('DELETE', `/exportschedules/${scheduleID}`);
+    type Page = { schedules: { scheduleID: string }[]; links: { next: string | null } };
+    const made: string[] = [];
+    for (let next: string | null = '/exportschedules?limit=100'; stack && next;) {
+      const page: Page = (await stack.request<Page>('GET', next)).body;
+      made.push(...page.schedules.map((s) => s.scheduleID));
+      next = page.links.next;
+    }
+    for (const scheduleID of made) await stack.request('DELETE', `/exportschedules/${scheduleID}`);
     await stack?.stop();
   });
 

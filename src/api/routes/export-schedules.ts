@@ -17,7 +17,12 @@ import { scheduleProblems } from '../../schedules/timing';
 import { ownerOf } from '../auth';
 import { CatalogCache } from '../catalog-cache';
 import type { ApiDeps } from '../deps';
-import { scheduleCreateSchema, scheduleIdPattern, schedulePatchSchema } from '../schemas/export-schedule';
+import {
+  scheduleCreateSchema,
+  scheduleIdPattern,
+  schedulePatchSchema,
+  schedulesQuerySchema,
+} from '../schemas/export-schedule';
 import { validateAgainstStore } from '../validate-request';
 
 /**
@@ -78,8 +83,13 @@ export function exportSchedulesRouter(deps: ApiDeps): Router {
     res.status(201).location(schedule.links.self).json(schedule);
   });
 
-  router.get('/exportschedules', async (_req, res) => {
-    res.json({ schedules: await listSchedules(scheduleDeps, ownerOf(res)) });
+  router.get('/exportschedules', async (req, res) => {
+    const query = schedulesQuerySchema.parse(req.query);
+    const page = await listSchedules(scheduleDeps, ownerOf(res), query);
+    const next = page.nextCursor
+      ? `/exportschedules?${new URLSearchParams({ limit: String(query.limit), cursor: page.nextCursor }).toString()}`
+      : null;
+    res.json({ schedules: page.schedules, links: { next } });
   });
 
   router.get('/exportschedules/:scheduleID', async (req, res) => {

@@ -7,6 +7,7 @@ import {
   MAX_SCHEDULED_NAME_LENGTH,
   timezonePattern,
 } from '../../schedules/timing';
+import { scheduleCursorPattern } from '../../schedules/export-schedules';
 import { exportRequestSchema } from './export-request';
 
 const nameSchema = z
@@ -92,3 +93,9 @@ export const schedulePatchSchema = z
 
 /** The path parameter: a UUID. */
 export const scheduleIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** GET /exportschedules: a page of the key's schedules, oldest first. */
+export const schedulesQuerySchema = z.strictObject({
+  limit: z.coerce.number().int('a whole number').min(1, '1-100').max(100, '1-100').default(25),
+  cursor: z.string().regex(scheduleCursorPattern, 'not a cursor from a previous page').optional(),
+});
