@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { z } from 'zod';
 import {
   AppError,
@@ -125,6 +126,14 @@ export function toHttpError(err: unknown): HttpError {
     if (err instanceof MethodNotAllowedError) headers.Allow = err.allowed.join(', ');
     return { status, code: err.code, message: err.message, details: err.details, headers };
   }
+  if (isTemporalBusy(err))
+    return {
+      status: 503,
+      code: 'temporal_unavailable',
+      message: 'the workflow service did not answer in time; retry shortly',
+      details: [],
+      headers: { 'Retry-After': '5' },
+    };
   const parserError = err as BodyParserError;
   switch (parserError?.type) {
     case 'entity.too.large':
@@ -177,4 +186,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     sendError(res, error);
   };
+}
+
+/** gRPC DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE: Temporal is busy or away, not broken. */
+const BUSY_CODES = new Set([4, 8, 14]);
+
+/**
+ * Temporal too slow or unreachable for this request (the SDK's ServiceError, or a raw gRPC error
+ * from a workflowService call): a 503 the client may retry, not a 500.
+ */
+export function isTemporalBusy(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(grpc) && BUSY_CODES.has(grpc.code);
 }

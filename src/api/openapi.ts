@@ -122,8 +122,11 @@ const errors = (...statuses: number[]): Record<string, JsonObject> => {
     422: 'Names a field, list, audience or saved key that does not exist',
     429: 'Rate limited (see Retry-After)',
     502: 'The SFTP server did not answer',
+    503: 'Temporal did not answer in time or is unreachable (retry after Retry-After)',
   };
-  return Object.fromEntries(statuses.map((s) => [String(s), json(ref('Error'), text[s] ?? 'Error')]));
+  // Every authenticated operation may need Temporal (jobs, schedules, rate limits): 503 when busy.
+  const all = statuses.includes(401) ? [...statuses, 503] : statuses;
+  return Object.fromEntries(all.map((s) => [String(s), json(ref('Error'), text[s] ?? 'Error')]));
 };
 const pathParam = (name: string, description: string, pattern: RegExp): JsonObject => ({
   name,
