@@ -189,6 +189,14 @@ const storedFileResponses = {
   ...errors(401, 404, 410, 416),
 };
 
+/** `limit` and `cursor` of a paged list (GET /jobs, GET /exportschedules). */
+function pageParams(cursor: RegExp, description: string): JsonObject[] {
+  return [
+    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } },
+    { name: 'cursor', in: 'query', description, schema: { type: 'string', pattern: cursor.source } },
+  ];
+}
+
 /** The OpenAPI 3.1 document served at /openapi.json. */
 export function buildOpenApiDocument(): JsonObject {
   return {
@@ -256,17 +264,7 @@ export function buildOpenApiDocument(): JsonObject {
               description: 'ISO 8601 start time bound (2026-11-01 or 2026-11-01T08:00:00Z)',
               schema: { type: 'string', pattern: isoInstantPattern.source },
             })),
-            {
-              name: 'limit',
-              in: 'query',
-              schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 },
-            },
-            {
-              name: 'cursor',
-              in: 'query',
-              description: 'From links.next of the previous page (signed by the gateway)',
-              schema: { type: 'string', pattern: cursorPattern.source },
-            },
+            ...pageParams(cursorPattern, 'From links.next of the previous page (signed by the gateway)'),
           ],
           responses: {
             '200': json(
@@ -388,19 +386,7 @@ export function buildOpenApiDocument(): JsonObject {
         get: {
           summary: "The API key's export schedules, a page at a time",
           operationId: 'listExportSchedules',
-          parameters: [
-            {
-              name: 'limit',
-              in: 'query',
-              schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 },
-            },
-            {
-              name: 'cursor',
-              in: 'query',
-              description: 'From links.next of the previous page',
-              schema: { type: 'string', pattern: scheduleCursorPattern.source },
-            },
-          ],
+          parameters: [...pageParams(scheduleCursorPattern, 'From links.next of the previous page')],
           responses: {
             '200': json(
               {

@@ -50,6 +50,16 @@ describe('split files with a manifest', () => {
     await stack?.stop();
   });
 
+  /** The tests' SFTP server, as the partner account, writing into `folder`. */
+  const partnerSftp = (folder: string) => ({
+    type: 'sftp',
+    server: '127.0.0.1',
+    port: servers.sftp.port,
+    username: PARTNER_USER,
+    password: servers.partnerPassword,
+    path: folder,
+  });
+
   /** The job's files as the manifest (which must be the JobView's) lists them, checked against `read`. */
   function checkSet(job: JobView, manifestBytes: Buffer, read: (name: string) => Buffer): Buffer[] {
     expect(job.status).toBe('Done');
@@ -85,14 +95,7 @@ describe('split files with a manifest', () => {
       compress: true,
       fields: ['channels.email.address', 'first_name'],
       maxRowsPerFile: 2500,
-      destination: {
-        type: 'sftp',
-        server: '127.0.0.1',
-        port: servers.sftp.port,
-        username: PARTNER_USER,
-        password: servers.partnerPassword,
-        path: folder,
-      },
+      destination: partnerSftp(folder),
     });
     await recordHistory(stack.client, job.jobID, 'split-sftp');
     const dir = path.join(servers.sftp.chrootBase, PARTNER_USER, folder);
@@ -297,14 +300,7 @@ describe('split files with a manifest', () => {
       name: 'too-many',
       fields: ['channels.email.address'],
       maxRowsPerFile: 5,
-      destination: {
-        type: 'sftp',
-        server: '127.0.0.1',
-        port: servers.sftp.port,
-        username: PARTNER_USER,
-        password: servers.partnerPassword,
-        path: folder,
-      },
+      destination: partnerSftp(folder),
     });
     expect(job.status).toBe('Failed');
     expect(job.error?.code).toBe('split_limit');
