@@ -348,9 +348,7 @@
   async function showJob(jobID) {
     const job = await api('GET', `/jobs/${encodeURIComponent(jobID)}`);
     $('job-title').textContent = `${job.jobName} · ${job.status}`;
-    const bar = progressBar(job, true);
-    $('job-bar').parentElement.replaceWith(bar);
-    bar.querySelector('.bar').id = 'job-bar';
+    placeJobBar(progressBar(job, true));
     const fields = [
       ['Job ID', job.jobID],
       [
@@ -489,6 +487,18 @@
     }
   }
 
+  function placeJobBar(bar) {
+    $('job-bar').parentElement.replaceWith(bar);
+    bar.querySelector('.bar').id = 'job-bar';
+  }
+
+  function clearJobView(jobID) {
+    $('job-view').dataset.job = jobID;
+    $('job-title').textContent = 'Loading…';
+    placeJobBar(progressBar({ jobID, status: 'Loading', percent: 0, phase: null }, true));
+    for (const id of ['job-fields', 'job-files', 'job-actions']) $(id).replaceChildren();
+  }
+
   function show(id) {
     for (const section of ['sign-in', 'jobs-view', 'schedules-view', 'job-view', 'new-view'])
       $(section).hidden = section !== id;
@@ -501,8 +511,11 @@
     const hash = location.hash || '#/';
     try {
       if (hash.startsWith('#/jobs/')) {
+        const jobID = hash.slice('#/jobs/'.length);
+        // Another job's page must not show through while this one loads (its title said Done).
+        if ($('job-view').dataset.job !== jobID) clearJobView(jobID);
         show('job-view');
-        await showJob(hash.slice('#/jobs/'.length));
+        await showJob(jobID);
       } else if (hash === '#/new') {
         show('new-view');
       } else if (hash === '#/schedules') {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { findTool } from '../../src/devstack/binaries';
 import { seedStore } from '../../src/seed/seed-store';
 import { waitForJob } from '../helpers/jobs';
@@ -87,7 +87,7 @@ describe('the Jobs page (headless Chromium)', () => {
     }
     expect(seen.has(100)).toBe(true);
     expect([...seen].some((v) => v > 0 && v < 100)).toBe(true);
-    await page.waitForSelector('#job-title:has-text("Done")');
+    await page.waitForSelector('#job-title:has-text("from-the-page · Done")');
     await page.screenshot({ path: path.join(screenshots, 'job-detail.png') });
 
     await page.click('#job-actions a[href="#/"]');
@@ -114,9 +114,19 @@ describe('the Jobs page (headless Chromium)', () => {
     await page.fill('#new-form input[name=name]', 'page-split');
     await page.fill('#new-form input[name=fields]', 'channels.email.address');
     await page.fill('#new-form input[name=maxRowsPerFile]', '25000');
+    // Hold the new job's first view back a second: the first test's job page (Done, 100%) must not
+    // show through while this one loads (under load, a wait for "Done" once matched the old title).
+    const slowJob = async (route: Route): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.continue();
+    };
+    await page.route((url) => /^\/jobs\/[^/]+$/.test(url.pathname), slowJob, { times: 1 });
     await page.click('#new-form button[type=submit]');
     await page.waitForSelector('#job-view:not([hidden])');
-    await page.waitForSelector('#job-title:has-text("Done")', { timeout: 120_000 });
+    expect(await page.textContent('#job-title')).toBe('Loading…');
+    expect(await page.getAttribute('#job-view [role=progressbar]', 'aria-valuenow')).toBe('0');
+    expect(await page.locator('#job-files tr').count()).toBe(0);
+    await page.waitForSelector('#job-title:has-text("page-split · Done")', { timeout: 120_000 });
     const rows = page.locator('#job-files table.files tbody tr');
     await rows.nth(3).waitFor();
     expect(await rows.locator('td:first-child').allTextContents()).toEqual([
