@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { encodeText } from '../src/export/export-to-file';
 import { createRowFormatter, formatModule, rowsOnly } from '../src/export/formats';
 import { SplitLimitError } from '../src/errors';
-import { MAX_SPLIT_FILES } from '../src/export/split';
+import { MAX_SPLIT_FILES, filesInJobOrder } from '../src/export/split';
 import { removeFile, removeStaged, splitStagingPath, StagingFile } from '../src/export/staging-file';
 import { stagingPath } from '../src/jobs/naming';
 import type { ExportPlan, ExportRequest, ExportTuning } from '../src/jobs/types';
@@ -194,7 +194,7 @@ export function createJoinActivities(deps: ActivityDeps, storage: InternalStorag
     parts: readonly ExportedPart[],
     work: { update(next: { rows?: number; bytes?: number }): void },
   ): Promise<ExportedFile> {
-    const stored = [...parts].sort((a, b) => a.part - b.part).flatMap((part) => part.files ?? []);
+    const stored = filesInJobOrder(parts);
     if (stored.length > MAX_SPLIT_FILES)
       throw new SplitLimitError(
         `the export needs ${stored.length} files, more than ${MAX_SPLIT_FILES}; raise maxRowsPerFile or maxFileSizeMB`,

@@ -44,6 +44,20 @@ export function splitFileName(plan: Pick<SplitPlan, 'stem' | 'suffix'>, number: 
   return `${plan.stem}-part-${String(number).padStart(5, '0')}${plan.suffix}`;
 }
 
+/**
+ * A partitioned split export's files in job order. A partition that matched nothing (its
+ * contacts deleted after planning) wrote one file of no rows, just a header or `[]`: it is left
+ * out, so a partner gets no empty file mid-sequence, unless every partition was empty, when the
+ * job still delivers one file, as an unpartitioned export of nothing does.
+ */
+export function filesInJobOrder<F extends { readonly rows: number }>(
+  parts: readonly { readonly part: number; readonly files?: readonly F[] }[],
+): F[] {
+  const all = [...parts].sort((a, b) => a.part - b.part).flatMap((part) => part.files ?? []);
+  const withRows = all.filter((file) => file.rows > 0);
+  return withRows.length > 0 ? withRows : all.slice(0, 1);
+}
+
 export function manifestFileName(plan: Pick<SplitPlan, 'stem'>): string {
   return `${plan.stem}.manifest.json`;
 }

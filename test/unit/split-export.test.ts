@@ -9,7 +9,13 @@ import { exportToFile, type Checkpoint } from '../../src/export/export-to-file';
 import { createRowFormatter, type ExportFormat } from '../../src/export/formats';
 import type { Column } from '../../src/export/columns';
 import { pager } from '../helpers/pages';
-import { splitFileName, buildManifest, manifestFileName, splitLimits } from '../../src/export/split';
+import {
+  splitFileName,
+  buildManifest,
+  filesInJobOrder,
+  manifestFileName,
+  splitLimits,
+} from '../../src/export/split';
 
 type Doc = Record<string, unknown>;
 
@@ -168,5 +174,21 @@ describe('split exports (maxRowsPerFile, maxFileSizeMB)', () => {
       ],
     );
     expect(manifest.totals).toEqual({ files: 2, rows: 3, bytes: 17 });
+  });
+
+  it('when a partition matched nothing, then its empty file is left out of the job, unless every partition was empty', () => {
+    const file = (key: string, rows: number) => ({ key, rows, bytes: rows * 10 + 5 });
+    // Given in completion order, not part order.
+    const parts = [
+      { part: 2, files: [file('p2.f1', 3)] },
+      { part: 0, files: [file('p0.f1', 4), file('p0.f2', 1)] },
+      { part: 1, files: [file('p1.f1', 0)] },
+    ];
+    expect(filesInJobOrder(parts).map((f) => f.key)).toEqual(['p0.f1', 'p0.f2', 'p2.f1']);
+    const empty = [
+      { part: 1, files: [file('p1.f1', 0)] },
+      { part: 0, files: [file('p0.f1', 0)] },
+    ];
+    expect(filesInJobOrder(empty).map((f) => f.key)).toEqual(['p0.f1']);
   });
 });
