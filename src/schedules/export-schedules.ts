@@ -11,6 +11,7 @@ import type { Config } from '../config';
 import { publicDestination } from '../destinations/redaction';
 import { NotFoundError, RequestValidationError } from '../errors';
 import { jobFromExecution } from '../jobs/job-records';
+import { mapConcurrently } from '../map-concurrently';
 import type { ExportRequest, JobStatusName } from '../jobs/types';
 import {
   createScheduleState,
@@ -67,6 +68,8 @@ export function temporalScheduleId(scheduleID: string): string {
 
 const RECENT_JOBS = 10;
 const NEXT_RUNS = 5;
+/** Schedules of a page described at once (two Temporal calls each). */
+const DESCRIBE_CONCURRENCY = 8;
 
 /**
  * Temporal's words for a spec it refuses, mapped to the request's field. The SDK turns the server's
@@ -233,7 +236,7 @@ export const scheduleCursorPattern =
  * A page of the owner's schedules, oldest first. The IDs come from the contact store (read-your-
  * writes: Temporal's schedule list is eventually consistent); each is then described in Temporal,
  * and its recent jobs read from visibility: a page costs two Temporal calls per schedule, so it is
- * bounded (`limit`, at most 100).
+ * bounded (`limit`, at most 100), and at most DESCRIBE_CONCURRENCY schedules are asked at once.
  */
 export async function listSchedules(
   deps: ScheduleDeps,
@@ -249,19 +252,17 @@ export async function listSchedules(
     deps.db,
     ids.map((i) => i.scheduleID),
   );
-  const views = await Promise.all(
-    ids.map(async ({ scheduleID }) => {
-      try {
-        const { description, input } = await describe(deps, scheduleID, owner);
-        const jobs = await recentJobs(deps.client, scheduleID);
-        return view(description, input, jobs, watermarks.get(scheduleID) ?? null);
-      } catch (err) {
-        // Its Temporal Schedule is gone (deleted with `temporal schedule delete`): not listed.
-        if (err instanceof NotFoundError) return undefined;
-        throw err;
-      }
-    }),
-  );
+  const views = await mapConcurrently(ids, DESCRIBE_CONCURRENCY, async ({ scheduleID }) => {
+    try {
+      const { description, input } = await describe(deps, scheduleID, owner);
+      const jobs = await recentJobs(deps.client, scheduleID);
+      return view(description, input, jobs, watermarks.get(scheduleID) ?? null);
+    } catch (err) {
+      // Its Temporal Schedule is gone (deleted with `temporal schedule delete`): not listed.
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+  });
   const last = ids[ids.length - 1];
   return {
     schedules: views.filter((v): v is ScheduleView => v !== undefined),
