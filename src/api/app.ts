@@ -1,7 +1,9 @@
 import helmet from 'helmet';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { RequestValidationError, UnsupportedMediaTypeError } from '../errors';
+import { UnsupportedMediaTypeError } from '../errors';
 import { unmatchedRoute } from './method-not-allowed';
+import { buildOpenApiDocument } from './openapi';
+import { refuseUnknownQueryParameters } from './query-parameters';
 import { requireApiKey } from './auth';
 import type { AppMetrics } from '../metrics';
 import type { ApiDeps } from './deps';
@@ -84,7 +86,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(uiRouter());
   app.use(codecRouter(deps));
   app.use(requireApiKey(deps.verifyApiKey));
-  app.use(refuseNamelessQueryParameters);
+  app.use(refuseUnknownQueryParameters(buildOpenApiDocument()));
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(contactExportsRouter(deps));
@@ -97,17 +99,4 @@ export function createApp(deps: ApiDeps): Express {
   app.use(unmatchedRoute(app.router as unknown as Parameters<typeof unmatchedRoute>[0]));
   app.use(errorHandler(deps.logger));
   return app;
-}
-
-/**
- * The query parser drops a parameter without a name (`?=x`, `?limit=5&=`): refuse it as every
- * route refuses an unknown parameter, rather than answer as if it had not been sent.
- */
-function refuseNamelessQueryParameters(req: Request, _res: Response, next: NextFunction): void {
-  const query = req.originalUrl.split('?').slice(1).join('?');
-  if (query.split('&').some((parameter) => parameter.startsWith('=')))
-    throw new RequestValidationError('query parameter without a name', [
-      { path: 'query', message: 'a parameter without a name ("=…")' },
-    ]);
-  next();
 }

@@ -93,6 +93,30 @@ describe('HTTP conformance found by Schemathesis, and a clean worker exit', () =
     },
   );
 
+  it.each([
+    ['GET', '/jobs/00000000-0000-4000-8000-000000000000?verbose=true', 'verbose'],
+    ['POST', '/contactexports?dryRun=1', 'dryRun'],
+    ['GET', '/lists?limit=5', 'limit'],
+    ['DELETE', '/audiences/nobody?force', 'force'],
+  ])(
+    'when %s %s sends a query parameter the operation does not take, then 400 naming it instead of ignoring it',
+    async (method, url, name) => {
+      const res = await stack.request<{
+        error: { code: string; details: { path: string; message: string }[] };
+      }>(method, url, method === 'POST' ? { exportType: 'csv' } : undefined);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error.details).toEqual([
+        { path: name, message: 'unknown query parameter (this operation takes none)' },
+      ]);
+    },
+  );
+
+  it('when a query string has empty segments (a trailing &), then they are not parameters', async () => {
+    expect((await stack.request('GET', '/jobs?limit=2&')).status).toBe(200);
+    expect((await stack.request('GET', '/lists?')).status).toBe(200);
+  });
+
   it('when requests are refused, then they do not count against the job-creation rate limit', async () => {
     // This key created 3 jobs above, a minute's worth with JOBS_RATE_LIMIT=3, so use a fresh window.
     const fresh = await startTestStack({
