@@ -88,6 +88,9 @@ const envSchema = z.object({
 
   STORAGE_DIR: z.string().min(1).default('.data/storage'),
   STAGING_DIR: z.string().min(1).default('.data/staging'),
+  // 0 turns the sweep off.
+  STAGING_SWEEP_INTERVAL: duration.default(3_600_000),
+  STAGING_SWEEP_MIN_AGE: duration.default(15 * 60_000),
   WORKER_HOST_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
@@ -173,6 +176,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly storageDir: string;
   readonly stagingDir: string;
+  /** Removing ended jobs' leftover staging files (src/jobs/staging-sweep.ts); interval 0 is off. */
+  readonly stagingSweep: { readonly intervalMs: number; readonly minAgeMs: number };
   readonly workerHostId: string | undefined;
   readonly exportBatchSize: number;
   /** Read contacts as raw BSON and write rows from the bytes (src/export/bson-rows.ts). */
@@ -305,6 +310,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: e.MAIL_FROM,
     storageDir: path.resolve(e.STORAGE_DIR),
     stagingDir: path.resolve(e.STAGING_DIR),
+    stagingSweep: { intervalMs: e.STAGING_SWEEP_INTERVAL, minAgeMs: e.STAGING_SWEEP_MIN_AGE },
     workerHostId: e.WORKER_HOST_ID,
     exportBatchSize: e.EXPORT_BATCH_SIZE,
     exportRawBson: e.EXPORT_RAW_BSON,

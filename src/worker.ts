@@ -9,6 +9,7 @@ import { createHostActivities, createSharedActivities, type ActivityDeps } from 
 import { loadConfig, type Config } from './config';
 import { createDestinations } from './destinations';
 import { ensurePurgeSchedule } from './jobs/purge-schedule';
+import { jobOpenInTemporal, sweepStaging } from './jobs/staging-sweep';
 import { warnOfMissingSearchAttributes } from './worker-search-attributes';
 import { createLogger, type Logger } from './logger';
 import { createMailer } from './mail/mailer';
@@ -146,13 +147,40 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     hostQueue,
     shutdown,
     run: async () => {
+      const sweeper = startStagingSweeper(config, client, logger);
       try {
         await Promise.all([sharedWorker.run(), hostWorker.run()]);
       } finally {
+        await sweeper.stop();
         await connection.close();
         if (!options.client) await client.connection.close();
         if (!options.store) await store.close();
       }
+    },
+  };
+}
+
+/**
+ * Sweeps this host's staging folder at start and every `STAGING_SWEEP_INTERVAL`: the files of
+ * ended jobs that nothing else removed (src/jobs/staging-sweep.ts). One sweep at a time.
+ */
+function startStagingSweeper(config: Config, client: Client, logger: Logger): { stop(): Promise<void> } {
+  const { intervalMs, minAgeMs } = config.stagingSweep;
+  if (intervalMs <= 0) return { stop: () => Promise.resolve() };
+  const isJobOpen = jobOpenInTemporal(client);
+  let running: Promise<unknown> = Promise.resolve();
+  const sweep = (): void => {
+    running = sweepStaging({ stagingDir: config.stagingDir, minAgeMs, isJobOpen, logger }).catch(
+      (err: unknown) => logger.warn({ err }, 'staging sweep failed; next one in STAGING_SWEEP_INTERVAL'),
+    );
+  };
+  sweep();
+  const timer = setInterval(() => void running.then(sweep), intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
     },
   };
 }

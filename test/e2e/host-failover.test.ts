@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../../src/config';
@@ -30,6 +30,7 @@ describe('an export whose host is gone starts again on another host', () => {
   };
   let stack: TestStack;
   const workers: ManagedProcess[] = [];
+  let movedJobID = '';
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: false, config: loadConfig(hostA) });
@@ -77,5 +78,20 @@ describe('an export whose host is gone starts again on another host', () => {
     const bLog = readFileSync(workers[1]?.logFile ?? '', 'utf8');
     expect(bLog).toContain(`"jobID":"${job.jobID}","resumeFromRows":0`);
     await recordHistory(stack.client, job.jobID, 'host-moved');
+    movedJobID = job.jobID;
   }, 300_000);
+
+  it("when host A comes back after its job finished on B, then it removes the job's half-written staging file", async () => {
+    const leftover = path.join(hostA.STAGING_DIR ?? '', `${movedJobID}.part`);
+    // A died mid-export: its part of the file is still on its disk, and nothing else removes it.
+    expect(existsSync(leftover)).toBe(true);
+    const again = await startWorkerProcess({ ...hostA, STAGING_SWEEP_MIN_AGE: '0' }, 'worker-host-a-again');
+    workers.push(again);
+    for (const deadline = Date.now() + 30_000; existsSync(leftover) && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(leftover)).toBe(false);
+    expect(readFileSync(again.logFile ?? '', 'utf8')).toContain(
+      'staging sweep removed the files of ended jobs',
+    );
+  }, 120_000);
 });
