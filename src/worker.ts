@@ -168,9 +168,12 @@ function startStagingSweeper(config: Config, client: Client, logger: Logger): { 
   const { intervalMs, minAgeMs } = config.stagingSweep;
   if (intervalMs <= 0) return { stop: () => Promise.resolve() };
   const isJobOpen = jobOpenInTemporal(client);
+  const stopped = new AbortController();
   let running: Promise<unknown> = Promise.resolve();
   const sweep = (): void => {
-    running = sweepStaging({ stagingDir: config.stagingDir, minAgeMs, isJobOpen, logger }).catch(
+    if (stopped.signal.aborted) return;
+    const { signal } = stopped;
+    running = sweepStaging({ stagingDir: config.stagingDir, minAgeMs, isJobOpen, logger, signal }).catch(
       (err: unknown) => logger.warn({ err }, 'staging sweep failed; next one in STAGING_SWEEP_INTERVAL'),
     );
   };
@@ -180,6 +183,7 @@ function startStagingSweeper(config: Config, client: Client, logger: Logger): { 
   return {
     stop: async () => {
       clearInterval(timer);
+      stopped.abort();
       await running;
     },
   };

@@ -4,6 +4,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import { workflowIdFor } from './job-records';
 
+const DESCRIBE_DEADLINE_MS = 10_000;
+
 /**
  * A staging file's job: `{jobID}.part`, `{jobID}.p{k}.part`, and a split export's `….f{n}`
  * (src/jobs/naming.ts, src/export/staging-file.ts). Job IDs have no dots.
@@ -18,6 +20,8 @@ export interface SweepOptions {
   readonly isJobOpen: (jobID: string) => Promise<boolean>;
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** Stops the sweep between jobs (a worker shutting down does not wait for the whole folder). */
+  readonly signal?: AbortSignal;
 }
 
 export interface SweepResult {
@@ -50,6 +54,7 @@ export async function sweepStaging(options: SweepOptions): Promise<SweepResult> 
   const removed: string[] = [];
   let bytes = 0;
   for (const [jobID, files] of byJob) {
+    if (options.signal?.aborted) break;
     if (files.some((f) => now - f.mtimeMs < options.minAgeMs)) continue;
     let open: boolean;
     try {
@@ -81,7 +86,10 @@ export async function sweepStaging(options: SweepOptions): Promise<SweepResult> 
 export function jobOpenInTemporal(client: Client): (jobID: string) => Promise<boolean> {
   return async (jobID) => {
     try {
-      const description = await client.workflow.getHandle(workflowIdFor(jobID)).describe();
+      // A bounded call: a busy or unreachable server fails this job's check, not the sweep forever.
+      const description = await client.connection.withDeadline(Date.now() + DESCRIBE_DEADLINE_MS, () =>
+        client.workflow.getHandle(workflowIdFor(jobID)).describe(),
+      );
       return description.status.name === 'RUNNING';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;

@@ -77,6 +77,28 @@ describe('the staging sweep', () => {
     expect(readdirSync(dir)).toEqual(['job-1.part']);
   });
 
+  it('when the worker is stopping, then the sweep stops before the next job', async () => {
+    const dir = path.join(testServers().runDir, uniqueId('sweep'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'job-1.part'), 'x');
+    writeFileSync(path.join(dir, 'job-2.part'), 'x');
+    const stopping = new AbortController();
+    const asked: string[] = [];
+    const result = await sweepStaging({
+      stagingDir: dir,
+      minAgeMs: 0,
+      signal: stopping.signal,
+      isJobOpen: (jobID) => {
+        asked.push(jobID);
+        stopping.abort();
+        return Promise.resolve(false);
+      },
+    });
+    expect(asked).toHaveLength(1);
+    expect(result.removed).toHaveLength(1);
+    expect(readdirSync(dir)).toHaveLength(1);
+  });
+
   it('when the staging folder does not exist yet, then there is nothing to sweep', async () => {
     const config = testConfig();
     await expect(
