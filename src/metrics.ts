@@ -15,6 +15,9 @@ export interface AppMetrics {
   readonly uploadDuration: Histogram<'destination'>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
+  /** Leftover staging files of ended jobs removed by a worker's sweep (src/jobs/staging-sweep.ts). */
+  readonly stagingSweptFiles: Counter;
+  readonly stagingSweptBytes: Counter;
 }
 
 const durationBuckets = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -75,6 +78,16 @@ export function createMetrics(role: 'api' | 'worker'): AppMetrics {
       help: 'Gateway request durations',
       labelNames: ['method', 'route'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    stagingSweptFiles: new Counter({
+      name: 'contact_exports_staging_swept_files_total',
+      help: "Leftover staging files of ended jobs removed by the worker's sweep",
+      registers,
+    }),
+    stagingSweptBytes: new Counter({
+      name: 'contact_exports_staging_swept_bytes_total',
+      help: "Bytes freed on the staging disk by the worker's sweep",
       registers,
     }),
   };

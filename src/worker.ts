@@ -147,7 +147,7 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
     hostQueue,
     shutdown,
     run: async () => {
-      const sweeper = startStagingSweeper(config, client, logger);
+      const sweeper = startStagingSweeper(config, client, logger, deps.metrics);
       try {
         await Promise.all([sharedWorker.run(), hostWorker.run()]);
       } finally {
@@ -164,7 +164,12 @@ export async function createExportWorkers(options: WorkerOptions): Promise<Expor
  * Sweeps this host's staging folder at start and every `STAGING_SWEEP_INTERVAL`: the files of
  * ended jobs that nothing else removed (src/jobs/staging-sweep.ts). One sweep at a time.
  */
-function startStagingSweeper(config: Config, client: Client, logger: Logger): { stop(): Promise<void> } {
+function startStagingSweeper(
+  config: Config,
+  client: Client,
+  logger: Logger,
+  metrics: AppMetrics,
+): { stop(): Promise<void> } {
   const { intervalMs, minAgeMs } = config.stagingSweep;
   if (intervalMs <= 0) return { stop: () => Promise.resolve() };
   const isJobOpen = jobOpenInTemporal(client);
@@ -173,9 +178,14 @@ function startStagingSweeper(config: Config, client: Client, logger: Logger): { 
   const sweep = (): void => {
     if (stopped.signal.aborted) return;
     const { signal } = stopped;
-    running = sweepStaging({ stagingDir: config.stagingDir, minAgeMs, isJobOpen, logger, signal }).catch(
-      (err: unknown) => logger.warn({ err }, 'staging sweep failed; next one in STAGING_SWEEP_INTERVAL'),
-    );
+    running = sweepStaging({ stagingDir: config.stagingDir, minAgeMs, isJobOpen, logger, signal })
+      .then(({ removed, bytes }) => {
+        metrics.stagingSweptFiles.inc(removed.length);
+        metrics.stagingSweptBytes.inc(bytes);
+      })
+      .catch((err: unknown) =>
+        logger.warn({ err }, 'staging sweep failed; next one in STAGING_SWEEP_INTERVAL'),
+      );
   };
   sweep();
   const timer = setInterval(() => void running.then(sweep), intervalMs);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadConfig } from '../../src/config';
-import type { ManagedProcess } from '../../src/devstack/processes';
+import { freePort, type ManagedProcess } from '../../src/devstack/processes';
 import { seedStore } from '../../src/seed/seed-store';
 import { downloadFile } from '../helpers/deliveries';
 import { recordHistory } from '../helpers/histories';
@@ -85,13 +85,22 @@ describe('an export whose host is gone starts again on another host', () => {
     const leftover = path.join(hostA.STAGING_DIR ?? '', `${movedJobID}.part`);
     // A died mid-export: its part of the file is still on its disk, and nothing else removes it.
     expect(existsSync(leftover)).toBe(true);
-    const again = await startWorkerProcess({ ...hostA, STAGING_SWEEP_MIN_AGE: '0' }, 'worker-host-a-again');
+    const metricsPort = await freePort();
+    const again = await startWorkerProcess(
+      { ...hostA, STAGING_SWEEP_MIN_AGE: '0', METRICS_PORT: String(metricsPort) },
+      'worker-host-a-again',
+    );
     workers.push(again);
-    for (const deadline = Date.now() + 30_000; existsSync(leftover) && Date.now() < deadline;)
+    const logged = (): boolean =>
+      readFileSync(again.logFile ?? '', 'utf8').includes('staging sweep removed the files of ended jobs');
+    // The log line comes after the removal (and through a pipe): wait for both.
+    for (const deadline = Date.now() + 30_000; (existsSync(leftover) || !logged()) && Date.now() < deadline;)
       await new Promise((resolve) => setTimeout(resolve, 100));
     expect(existsSync(leftover)).toBe(false);
-    expect(readFileSync(again.logFile ?? '', 'utf8')).toContain(
-      'staging sweep removed the files of ended jobs',
-    );
+    expect(logged()).toBe(true);
+    // Operators see it in the worker's metrics.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^contact_exports_staging_swept_files_total\{role="worker"\} 1$/m);
+    expect(metrics).toMatch(/^contact_exports_staging_swept_bytes_total\{role="worker"\} [1-9]\d*$/m);
   }, 120_000);
 });
